@@ -1,0 +1,150 @@
+"""Writes for people and organizations; views, forms and the API call these."""
+
+import functools
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhibao.core.models import Region
+from zhibao.core.services.cases import WorkflowError, case_submit
+
+from .choices import MembershipRole, OrganizationStatus, VerificationState
+from .models import Membership, Organization, OrganizationVerification
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def user_register(
+    *, username: str, password: str, email: str = "", mobile: str | None = None, display_name: str = ""
+) -> User:
+    """Create an applicant account after validating every field (errors in Chinese)."""
+    user = User(username=username.strip(), email=email.strip(), mobile=(mobile or None), display_name=display_name.strip())
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_address(address: str) -> tuple[str, str, str, str]:
+    import cpca
+
+    row = cpca.transform([address]).iloc[0]
+    clean = lambda v: "" if v is None or str(v) in ("nan", "None", "市辖区") else str(v)  # noqa: E731
+    return clean(row["省"]), clean(row["市"]), clean(row["区"]), clean(row["adcode"])
+
+
+def address_regions(address: str) -> dict:
+    """Province, city and county read from a Chinese address (cpca), with the Inner
+    Mongolia league and banner when the address lies there."""
+    if not address.strip():
+        return {"province": "", "city": "", "county": "", "league": None, "banner": None}
+    province, city, county, adcode = _parse_address(address.strip())
+    banner = Region.objects.filter(code=adcode, level="county").first() if adcode else None
+    league = banner.parent if banner else None
+    if league is None and adcode:
+        league = Region.objects.filter(code=adcode[:4] + "00", level="league").first()
+    return {"province": province, "city": city, "county": county, "league": league, "banner": banner}
+
+
+def _apply_fields(org: Organization, fields: dict) -> None:
+    for name in ("kind", "name", "uscc", "address", "industry"):
+        if name in fields:
+            value = fields[name]
+            setattr(org, name, (value.strip() if isinstance(value, str) else value) or ("" if name != "uscc" else None))
+    if org.uscc:
+        org.uscc = org.uscc.upper()
+    regions = address_regions(org.address or "")
+    for name, value in regions.items():
+        setattr(org, name, value)
+
+
+def organization_create(*, user, kind: str, name: str, uscc: str = "", address: str = "", industry: str = "") -> Organization:
+    """Register an organization; its creator becomes its owner."""
+    with transaction.atomic():
+        org = Organization(created_by=user)
+        _apply_fields(org, {"kind": kind, "name": name, "uscc": uscc, "address": address, "industry": industry})
+        org.full_clean()
+        org.save()
+        Membership.objects.create(user=user, organization=org, role=MembershipRole.OWNER)
+    return org
+
+
+def organization_update(*, organization: Organization, user, **fields) -> Organization:
+    """Owners edit their organization's details; a verified one must be re-verified after."""
+    if not organization.memberships.filter(user=user, role=MembershipRole.OWNER).exists():
+        raise WorkflowError("forbidden", _("Only an owner of the organization can change it."), status=403)
+    if organization.status == OrganizationStatus.PENDING:
+        raise WorkflowError("pending", _("The organization is being verified; wait for the decision before editing."))
+    with transaction.atomic():
+        _apply_fields(organization, fields)
+        if organization.status == OrganizationStatus.VERIFIED:
+            organization.status = OrganizationStatus.UNVERIFIED
+        organization.full_clean()
+        organization.save()
+    return organization
+
+
+def organization_join(*, user, join_code: str) -> Membership:
+    org = Organization.objects.filter(join_code=join_code.strip().upper()).first()
+    if org is None:
+        raise ValidationError({"join_code": _("No organization has this join code. Ask its owner for the code.")})
+    membership, _created = Membership.objects.get_or_create(user=user, organization=org)
+    return membership
+
+
+def organization_snapshot(org: Organization) -> dict:
+    return {
+        "kind": org.kind, "name": org.name, "uscc": org.uscc or "", "address": org.address,
+        "province": org.province, "city": org.city, "county": org.county,
+        "league": org.league_id or "", "banner": org.banner_id or "", "industry": org.industry,
+    }
+
+
+def organization_verification_submit(*, organization: Organization, user, idempotency_key: str = "") -> tuple[OrganizationVerification, bool]:
+    """Ask the center to verify an organization (opens an ORG case)."""
+    if not organization.memberships.filter(user=user, role=MembershipRole.OWNER).exists():
+        raise WorkflowError("forbidden", _("Only an owner of the organization can ask for verification."), status=403)
+    if idempotency_key:
+        from zhibao.core.models import Case
+
+        existing = Case.objects.filter(applicant=user, service="ORG", idempotency_key=idempotency_key).first()
+        if existing:
+            return existing.detail, False
+    if organization.status == OrganizationStatus.VERIFIED:
+        raise WorkflowError("already_verified", _("This organization is already verified."))
+    open_states = [VerificationState.SUBMITTED, VerificationState.IN_REVIEW, VerificationState.RETURNED]
+    if organization.verifications.filter(state__in=open_states).exists():
+        raise WorkflowError("duplicate", _("A verification of this organization is already under way."))
+
+    def create_detail(case):
+        organization.status = OrganizationStatus.PENDING
+        organization.rejection_reason = ""
+        organization.save(update_fields=["status", "rejection_reason", "updated_at"])
+        return OrganizationVerification.objects.create(
+            case=case, organization=organization, snapshot=organization_snapshot(organization)
+        )
+
+    return case_submit(
+        service="ORG",
+        title=_("Verify %(name)s") % {"name": organization.name},
+        applicant=user,
+        organization=organization,
+        idempotency_key=idempotency_key,
+        create_detail=create_detail,
+    )
+
+
+def user_set_roles(*, user, roles: list[str], actor=None) -> None:
+    """Give a user exactly these staff roles (groups)."""
+    groups = [Group.objects.get_or_create(name=str(r))[0] for r in roles]
+    user.groups.set(groups)
+    user.__dict__.pop("_zhibao_roles", None)  # drop the cached role set
+    logger.info("roles of user %s set to %s by %s", user.pk, sorted(map(str, roles)), getattr(actor, "pk", None))

@@ -1,0 +1,17 @@
+from .calendar import CalendarDay, CalendarYear
+from .case import Case, CaseEvent, CaseSequence
+from .job import Job, WorkerHeartbeat
+from .notification import Notification
+from .region import Region
+
+__all__ = [
+    "CalendarDay",
+    "CalendarYear",
+    "Case",
+    "CaseEvent",
+    "CaseSequence",
+    "Job",
+    "Notification",
+    "Region",
+    "WorkerHeartbeat",
+]

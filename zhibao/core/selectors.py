@@ -1,0 +1,63 @@
+"""Reads of the case index, filtered by the user: pages, API and exports call these."""
+
+from django.db.models import Case as CaseWhen, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from .choices import Role
+from .models import Case, CaseEvent, Notification
+from .rules import CASE_ROLES, role_names
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case `user` may open (the queryset twin of the rule core.view_case)."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    roles = role_names(user)
+    qs = Case.objects.select_related("applicant", "organization", "assignee")
+    if Role.LEADER in roles or (roles & CASE_ROLES) - {Role.EXPERT}:
+        return qs
+    q = Q(applicant=user) | Q(organization__memberships__user=user) | Q(assignee=user)
+    if roles:
+        q |= Q(assignee_role__in=roles)
+    return qs.filter(q).distinct()
+
+
+def cases_of_applicant(user) -> QuerySet[Case]:
+    """“我的办件”: cases the user submitted or that belong to their organizations."""
+    return (
+        Case.objects.select_related("organization", "assignee")
+        .filter(Q(applicant=user) | Q(organization__memberships__user=user))
+        .distinct()
+        .annotate(last_event=Subquery(
+            CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id").values("transition")[:1]
+        ))
+    )
+
+
+def worklist_for(user) -> QuerySet[Case]:
+    """“待办”: open cases assigned to the user or waiting for one of their roles, overdue first."""
+    roles = role_names(user)
+    if not roles:
+        return Case.objects.none()
+    today = timezone.localdate()
+    q = Q(assignee=user) | Q(assignee__isnull=True, assignee_role__in=roles)
+    return (
+        Case.objects.open()
+        .filter(q)
+        .exclude(applicant=user)  # nobody works on their own case
+        .select_related("applicant", "organization", "assignee")
+        .annotate(
+            overdue_rank=CaseWhen(
+                When(deadline__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue_rank", "deadline", "submitted_at")
+    )
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("case")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

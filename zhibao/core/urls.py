@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
+    path("cases/export/", views.cases_export_start, name="cases_export"),
+]
