@@ -1,0 +1,105 @@
+"""Personas shared by every test: applicants alice and bob, and one staff member per role.
+
+Data is made through the real services (as a user would make it), never by poking rows.
+"""
+
+import pytest
+from django.test import Client
+
+from zhibao.accounts.choices import OrganizationKind
+from zhibao.accounts.demo import make_uscc
+from zhibao.accounts.services import organization_create, organization_verification_submit, user_register, user_set_roles
+from zhibao.core.choices import Role
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+def make_user(username: str, roles=(), mobile=None):
+    user = user_register(username=username, password=PASSWORD, email=f"{username}@example.org", mobile=mobile,
+                         display_name=username.title())
+    if roles:
+        user_set_roles(user=user, roles=list(roles))
+    return user
+
+
+def make_org(owner, name: str, serial: int, address="内蒙古自治区包头市昆都仑区钢铁大街1号", kind=OrganizationKind.ENTERPRISE):
+    return organization_create(user=owner, kind=kind, name=name, uscc=make_uscc("150203", serial), address=address,
+                               industry="C3985")
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", mobile="13812341234")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", mobile="13912345678")
+
+
+@pytest.fixture
+def clerk(db):
+    return make_user("clerk", [Role.CLERK])
+
+
+@pytest.fixture
+def clerk2(db):
+    return make_user("clerk2", [Role.CLERK])
+
+
+@pytest.fixture
+def examiner(db):
+    return make_user("examiner", [Role.EXAMINER])
+
+
+@pytest.fixture
+def expert(db):
+    return make_user("expert", [Role.EXPERT])
+
+
+@pytest.fixture
+def leader(db):
+    return make_user("leader", [Role.LEADER])
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_user("sysadmin", [Role.SYSADMIN])
+
+
+@pytest.fixture
+def secadmin(db):
+    return make_user("secadmin", [Role.SECADMIN])
+
+
+@pytest.fixture
+def auditadmin(db):
+    return make_user("auditadmin", [Role.AUDITADMIN])
+
+
+@pytest.fixture
+def alice_org(alice):
+    return make_org(alice, "包头稀土新材料科技有限公司", 10000001)
+
+
+@pytest.fixture
+def bob_org(bob):
+    return make_org(bob, "鄂尔多斯绿能储能科技有限公司", 10000002, address="内蒙古自治区鄂尔多斯市康巴什区滨河路12号")
+
+
+@pytest.fixture
+def alice_case(alice, alice_org):
+    """alice's organization submitted for verification: an ORG case in state `submitted`."""
+    verification, _ = organization_verification_submit(organization=alice_org, user=alice)
+    return verification.case
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return login
