@@ -23,6 +23,7 @@ TESTING = ENVIRONMENT == "test"
 
 VAR_DIR = Path(env.str("ZHIBAO_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 if PRODUCTION:
     # No defaults in production: a forgotten variable must stop the start, not weaken it.

@@ -23,7 +23,9 @@ def home(request):
 
 def _case_list(request, *, queryset, template, title, scope):
     filterset = CaseFilterSet(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    # A filter value that does not validate shows its error and no rows, never "everything".
+    results = filterset.qs if not filterset.is_bound or filterset.is_valid() else queryset.none()
+    page = Paginator(results, 20).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "title": title, "scope": scope}
     if request.htmx:
         return render(request, f"{template}#results", context)
