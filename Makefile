@@ -11,7 +11,7 @@ $(BIN)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock -r requirements-dev.lock
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff format --check . || true
 
 messages: setup
-	$(BIN)/zhibao makemessages -l zh_Hans -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
+	$(BIN)/zhibao makemessages -l zh_Hans -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=build
 	$(BIN)/zhibao compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

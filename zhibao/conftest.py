@@ -8,7 +8,12 @@ from django.test import Client
 
 from zhibao.accounts.choices import OrganizationKind
 from zhibao.accounts.demo import make_uscc
-from zhibao.accounts.services import organization_create, organization_verification_submit, user_register, user_set_roles
+from zhibao.accounts.services import (
+    organization_create,
+    organization_verification_submit,
+    user_register,
+    user_set_roles,
+)
 from zhibao.core.choices import Role
 
 PASSWORD = "Correct-Horse-Battery-9"

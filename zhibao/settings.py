@@ -192,6 +192,10 @@ STORAGES = {
 # --- Background jobs ------------------------------------------------------------------
 # django-tasks with the database queue by default; REDIS_URL moves the same tasks onto RQ.
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and TESTING and env.str("PYTEST_XDIST_WORKER", default=""):
+    # Parallel test processes each get their own Redis database, so one process's
+    # worker never runs another's jobs against the wrong test database.
+    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/" + str(1 + int(env.str("PYTEST_XDIST_WORKER")[2:]))
 if REDIS_URL:
     TASKS = {
         "default": {

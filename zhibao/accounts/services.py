@@ -3,11 +3,13 @@
 import functools
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhibao.core.models import Region
@@ -132,9 +134,12 @@ def organization_verification_submit(*, organization: Organization, user, idempo
             case=case, organization=organization, snapshot=organization_snapshot(organization)
         )
 
+    # Stored titles are in the platform's language, whoever submits.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Organization verification: %(name)s") % {"name": organization.name}
     return case_submit(
         service="ORG",
-        title=_("Verify %(name)s") % {"name": organization.name},
+        title=title,
         applicant=user,
         organization=organization,
         idempotency_key=idempotency_key,

@@ -1,6 +1,7 @@
 """Reads of the case index, filtered by the user: pages, API and exports call these."""
 
-from django.db.models import Case as CaseWhen, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from .choices import Role

@@ -51,7 +51,7 @@ def _concrete(route: str) -> str | None:
 
 def all_routes():
     seen = set()
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, _pattern in _walk(get_resolver().url_patterns):
         url = _concrete(route)
         if url and url not in seen and not url.startswith("/static/"):
             seen.add(url)

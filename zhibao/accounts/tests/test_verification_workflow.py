@@ -6,7 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from zhibao.accounts.choices import OrganizationStatus, VerificationState as S
+from zhibao.accounts.choices import OrganizationStatus
+from zhibao.accounts.choices import VerificationState as S
 from zhibao.accounts.services import organization_join, organization_verification_submit
 from zhibao.conftest import make_org, make_user
 from zhibao.core.choices import Role

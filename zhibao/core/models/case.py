@@ -155,3 +155,6 @@ class CaseSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["service", "year"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.service}-{self.year}: {self.last}"

@@ -10,7 +10,13 @@ import logging
 import pytest
 
 from zhibao.core.models import CalendarDay, CalendarYear
-from zhibao.core.workdays import add_working_days, is_overdue, is_working_day, missing_holiday_years, working_days_between
+from zhibao.core.workdays import (
+    add_working_days,
+    is_overdue,
+    is_working_day,
+    missing_holiday_years,
+    working_days_between,
+)
 
 D = dt.date
 pytestmark = pytest.mark.django_db

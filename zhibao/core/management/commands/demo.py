@@ -32,6 +32,6 @@ class Command(BaseCommand):
 def print_logins(out) -> None:
     from zhibao.accounts.demo import PEOPLE
 
-    out.write("Demo logins (password: %s):" % settings.ZHIBAO_DEMO_PASSWORD)
+    out.write(f"Demo logins (password: {settings.ZHIBAO_DEMO_PASSWORD}):")
     for username, name, roles, _mobile in PEOPLE:
         out.write(f"  {username:<11} {name}  {', '.join(str(r.label) for r in roles) or '申请人 applicant'}")

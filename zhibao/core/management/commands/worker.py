@@ -28,8 +28,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Process what is queued, then exit.")
         parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--simple", action="store_true",
+                            help="RQ only: run jobs in this process instead of a forked child (tests, debugging).")
 
-    def handle(self, *args, batch=False, interval=1.0, **options):
+    def handle(self, *args, batch=False, interval=1.0, simple=False, **options):
         backend = settings.TASKS["default"]["BACKEND"]
         name = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
@@ -37,7 +39,9 @@ class Command(BaseCommand):
         beat.start()
         try:
             if "RQBackend" in backend:
-                call_command("rqworker", "default", burst=batch, with_scheduler=False)
+                extra = {"worker_class": "rq.worker.SimpleWorker"} if simple else {}
+                call_command("rqworker", *settings.TASKS["default"]["QUEUES"], burst=batch, with_scheduler=False,
+                             job_class="django_tasks_rq.backend.Job", **extra)
             else:
                 call_command("db_worker", batch=batch, interval=interval, reload=False)
         finally:
