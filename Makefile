@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff format --check . || true
 
 messages: setup
-	$(BIN)/zhibao makemessages -l zh_Hans -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=build
+	$(BIN)/zhibao makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=build
 	$(BIN)/zhibao compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
