@@ -1,6 +1,7 @@
 """One FilterSet for the case lists: the pages, the API filter and the Excel export."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +10,25 @@ from .models import Case
 from .registry import registry
 
 
+class YesNoAll(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
+class OpenClosedAll(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("All")), ("true", _("Open")), ("false", _("Closed")))
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
-    service = django_filters.ChoiceFilter(label=_("Service"), choices=[], method="filter_service")
+    service = django_filters.ChoiceFilter(label=_("Service"), choices=[], method="filter_service",
+                                          empty_label=_("All services"))
     status = django_filters.CharFilter(label=_("Status"), max_length=32)
-    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue")
-    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open")
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=YesNoAll)
+    open = django_filters.BooleanFilter(label=_("Open or closed"), method="filter_open", widget=OpenClosedAll)
     submitted_after = django_filters.DateFilter(label=_("Submitted from"), field_name="submitted_at", lookup_expr="date__gte")
     submitted_before = django_filters.DateFilter(label=_("Submitted to"), field_name="submitted_at", lookup_expr="date__lte")
 

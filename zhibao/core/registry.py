@@ -62,7 +62,7 @@ class ServiceSpec:
             return str(custom["label"])
         from django.utils.translation import gettext
 
-        return gettext("Submitted") if name == "submit" else name
+        return gettext("Submit") if name == "submit" else name
 
 
 class ServiceRegistry:

@@ -145,3 +145,18 @@ def test_token_header_401_for_bad_token():
     r = client.get("/api/v1/me")
     assert r.status_code == 401 and r.json()["code"] == "authentication_failed"
     assert Token.objects.count() == 0
+
+
+def test_the_three_admins_neither_see_nor_decide_applicants_cases(alice_case, sysadmin, secadmin, auditadmin):
+    for admin in (sysadmin, secadmin, auditadmin):
+        client = api(admin)
+        assert client.get(f"/api/v1/cases/{alice_case.number}").status_code == 404, admin
+        assert client.get("/api/v1/cases?scope=all").json()["count"] == 0, admin
+        r = client.post(f"/api/v1/cases/{alice_case.number}/transitions/accept", {}, format="json")
+        assert r.status_code == 404, admin
+    alice_case.refresh_from_db()
+    assert alice_case.status == "submitted"
+
+
+def test_me_lists_staff_roles(clerk):
+    assert api(clerk).get("/api/v1/me").json()["roles"] == ["clerk"]

@@ -83,9 +83,6 @@ class Journey:
     def _on_console(self, msg) -> None:
         if msg.type == "error":
             source = msg.location.get("url") or "?"
-            if source.endswith("/favicon.ico"):
-                # Chromium's own request, not the page's: base.html declares no icon yet.
-                return
             self.problems.append(f"console error on {self.page.url}: {msg.text} [{source}]")
 
     def _on_request_failed(self, request) -> None:
