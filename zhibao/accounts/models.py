@@ -150,6 +150,13 @@ class Organization(models.Model):
         return OrganizationStatus(self.status).badge
 
     @property
+    def industry_name(self) -> str:
+        from zhibao.core.models import Industry
+
+        found = Industry.objects.filter(code=self.industry).values_list("name", flat=True).first() if self.industry else None
+        return found or ""
+
+    @property
     def is_verified(self) -> bool:
         return self.status == OrganizationStatus.VERIFIED
 

@@ -68,12 +68,21 @@ def _apply_fields(org: Organization, fields: dict) -> None:
         setattr(org, name, value)
 
 
+def _check_industry(org: Organization) -> None:
+    """Once the GB/T 4754 table is loaded, an industry code must be one of its classes."""
+    from zhibao.core.models import Industry
+
+    if org.industry and Industry.objects.exists() and not Industry.objects.filter(code=org.industry).exists():
+        raise ValidationError({"industry": _("%(code)s is not a GB/T 4754-2017 industry code.") % {"code": org.industry}})
+
+
 def organization_create(*, user, kind: str, name: str, uscc: str = "", address: str = "", industry: str = "") -> Organization:
     """Register an organization; its creator becomes its owner."""
     with transaction.atomic():
         org = Organization(created_by=user)
         _apply_fields(org, {"kind": kind, "name": name, "uscc": uscc, "address": address, "industry": industry})
         org.full_clean()
+        _check_industry(org)
         org.save()
         Membership.objects.create(user=user, organization=org, role=MembershipRole.OWNER)
     return org
@@ -90,6 +99,7 @@ def organization_update(*, organization: Organization, user, **fields) -> Organi
         if organization.status == OrganizationStatus.VERIFIED:
             organization.status = OrganizationStatus.UNVERIFIED
         organization.full_clean()
+        _check_industry(organization)
         organization.save()
     return organization
 

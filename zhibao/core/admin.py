@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, CalendarYear, Case, CaseEvent, Job, Notification, Region, WorkerHeartbeat
+from .models import CalendarDay, CalendarYear, Case, CaseEvent, Industry, Job, Notification, Region, WorkerHeartbeat
 
 
 @admin.register(CalendarDay)
@@ -48,6 +48,13 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]

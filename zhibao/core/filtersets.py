@@ -24,7 +24,9 @@ class OpenClosedAll(forms.NullBooleanSelect):
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
-    service = django_filters.ChoiceFilter(label=_("Service"), choices=[], method="filter_service",
+    # Callable choices: services register at start-up, and a schema generator may build the
+    # form field once and cache it on the class-level filter.
+    service = django_filters.ChoiceFilter(label=_("Service"), choices=registry.choices, method="filter_service",
                                           empty_label=_("All services"))
     status = django_filters.CharFilter(label=_("Status"), max_length=32)
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=YesNoAll)
@@ -35,10 +37,6 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["q", "service", "status", "overdue", "open", "submitted_after", "submitted_before"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["service"].extra["choices"] = registry.choices()
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, CalendarYear
+from .industry import Industry
 from .case import Case, CaseEvent, CaseSequence
 from .job import Job, WorkerHeartbeat
 from .notification import Notification
@@ -10,6 +11,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseSequence",
+    "Industry",
     "Job",
     "Notification",
     "Region",
