@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, CalendarYear, Case, CaseEvent, Industry, Job, Notification, Region, WorkerHeartbeat
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Case,
+    CaseEvent,
+    Industry,
+    Job,
+    Notification,
+    Region,
+    WorkerHeartbeat,
+)
 
 
 @admin.register(CalendarDay)

@@ -1,6 +1,6 @@
 from .calendar import CalendarDay, CalendarYear
-from .industry import Industry
 from .case import Case, CaseEvent, CaseSequence
+from .industry import Industry
 from .job import Job, WorkerHeartbeat
 from .notification import Notification
 from .region import Region
