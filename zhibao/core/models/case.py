@@ -90,6 +90,14 @@ class Case(models.Model):
         return self.spec.status_badge(self.status) if self.spec else "secondary"
 
     @property
+    def last_event_label(self) -> str:
+        """The last step's label, when the list annotated it (selectors.cases_of_applicant)."""
+        name = getattr(self, "last_event", None)
+        if not name:
+            return ""
+        return self.spec.transition_label(name) if self.spec else name
+
+    @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
