@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -63,3 +64,53 @@ def exception_handler(exc, context):
         body = {"code": str(code), "message": str(detail), "fields": {}}
     response.data = body
     return response
+
+
+# Statuses any operation may answer, whatever its own documentation says: the error shape
+# is the same everywhere, so the schema states it once for every operation.
+COMMON_ERRORS = {
+    "400": "The request is invalid: see `fields`.",
+    "401": "Not logged in, or the token is wrong.",
+    "403": "Logged in, but not allowed.",
+    "404": "No such object, or not visible to you.",
+    "405": "Method not allowed.",
+    "409": "Not possible in the object's current state.",
+    "415": "Unsupported content type.",
+}
+
+
+def add_common_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: document the one error shape on every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+        "required": ["code", "message", "fields"],
+    })
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_ERRORS.items():
+                responses.setdefault(status, {"description": description,
+                                              "content": {"application/json": {"schema": ref}}})
+    return result
+
+
+def error_response(status: int, code: str, message: str):
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": code, "message": str(message), "fields": {}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt  # nothing to protect: it changes nothing, and a CSRF page would hide the JSON 404
+def not_found(request, *args, **kwargs):
+    """Any /api/ address that matches no endpoint: the JSON error, never an HTML page."""
+    return error_response(404, "not_found", _("No such API address."))

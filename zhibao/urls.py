@@ -28,3 +28,8 @@ urlpatterns = [
     path("", include("zhibao.core.urls")),
     path("", include("zhibao.portal.urls")),
 ]
+
+handler400 = "zhibao.core.views.bad_request"
+handler403 = "zhibao.core.views.permission_denied"
+handler404 = "zhibao.core.views.page_not_found"
+handler500 = "zhibao.core.views.server_error"

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .exports import SCOPES
@@ -75,3 +76,56 @@ def healthz(request):
     # reported (status "degraded") but the node still serves pages.
     status = 200 if checks["database"]["ok"] else 503
     return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=status)
+
+
+# --- Error pages: Chinese pages for people, the JSON error shape under /api/ ---------------
+
+ERRORS = {
+    400: ("bad_request", _lazy("The request could not be understood. Go back and check what you entered.")),
+    403: ("forbidden", _lazy("You are not allowed to open this page.")),
+    404: ("not_found", _lazy("This page does not exist, or you may not see it.")),
+    500: ("server_error", _lazy("Something went wrong on our side. The error was recorded; please try again later.")),
+}
+
+
+def _error(request, status: int, message=None):
+    from zhibao.api import error_response
+
+    code, default = ERRORS[status]
+    if request.path_info.startswith("/api/"):
+        return error_response(status, code, message or default)
+    response = render(request, "error.html", {"status": status, "message": message or default}, status=status)
+    return response
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    from zhibao.api import error_response
+
+    code, message = ERRORS[500]
+    if request.path_info.startswith("/api/"):
+        return error_response(500, code, message)
+    # No template context processors here: the database may be what failed.
+    from django.template.loader import get_template
+
+    return HttpResponseServerError(get_template("error.html").render({"status": 500, "message": message}))
+
+
+def csrf_failure(request, reason=""):
+    from zhibao.api import error_response
+
+    message = _lazy("The form expired or came from another site. Reload the page and submit it again.")
+    if request.path_info.startswith("/api/"):
+        return error_response(403, "csrf_failed", message)
+    return render(request, "error.html", {"status": 403, "message": message}, status=403)

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -132,11 +133,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"ids": data.validated_data.get("ids", []), "updated": count, "message": _("Marked read.")})
 
 
+@extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)])
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
     """My jobs and their progress."""
 
     serializer_class = JobSerializer
     filterset_class = None
+    lookup_value_regex = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
