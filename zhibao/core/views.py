@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpResponseServerError, JsonResp
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .exports import SCOPES
@@ -81,10 +81,10 @@ def healthz(request):
 # --- Error pages: Chinese pages for people, the JSON error shape under /api/ ---------------
 
 ERRORS = {
-    400: ("bad_request", _lazy("The request could not be understood. Go back and check what you entered.")),
-    403: ("forbidden", _lazy("You are not allowed to open this page.")),
-    404: ("not_found", _lazy("This page does not exist, or you may not see it.")),
-    500: ("server_error", _lazy("Something went wrong on our side. The error was recorded; please try again later.")),
+    400: ("bad_request", gettext_lazy("The request could not be understood. Go back and check what you entered.")),
+    403: ("forbidden", gettext_lazy("You are not allowed to open this page.")),
+    404: ("not_found", gettext_lazy("This page does not exist, or you may not see it.")),
+    500: ("server_error", gettext_lazy("Something went wrong on our side. The error was recorded; please try again later.")),
 }
 
 
@@ -125,7 +125,7 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     from zhibao.api import error_response
 
-    message = _lazy("The form expired or came from another site. Reload the page and submit it again.")
+    message = gettext_lazy("The form expired or came from another site. Reload the page and submit it again.")
     if request.path_info.startswith("/api/"):
         return error_response(403, "csrf_failed", message)
     return render(request, "error.html", {"status": 403, "message": message}, status=403)
