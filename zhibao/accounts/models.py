@@ -60,6 +60,8 @@ class User(AbstractUser):
     resident_id = models.CharField(
         _("resident ID number"), max_length=18, blank=True, validators=[validate_resident_id]
     )
+    # When the password was last set; staff passwords expire (ZHIBAO_STAFF_PASSWORD_DAYS).
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -1,11 +1,16 @@
+from .attachment import Attachment
 from .calendar import CalendarDay, CalendarYear
 from .case import Case, CaseEvent, CaseSequence
 from .industry import Industry
 from .job import Job, WorkerHeartbeat
 from .notification import Notification
 from .region import Region
+from .security import SecurityEvent, SecurityEventKind
 
 __all__ = [
+    "Attachment",
+    "SecurityEvent",
+    "SecurityEventKind",
     "CalendarDay",
     "CalendarYear",
     "Case",
