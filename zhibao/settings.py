@@ -6,6 +6,7 @@ secret key and allowed hosts are required). Everything the platform writes lives
 ZHIBAO_VAR_DIR.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +61,11 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
     "zhibao.core",
     "zhibao.accounts",
     "zhibao.portal",
@@ -73,11 +79,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "zhibao.accounts.middleware.SessionTimeoutMiddleware",
     "zhibao.core.middleware.LoginRequiredMiddleware",
+    "zhibao.accounts.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhibao.urls"
@@ -130,12 +142,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Identity -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before any check
     "rules.permissions.ObjectPermissionBackend",
     "zhibao.accounts.backends.UsernameOrMobileBackend",
 ]
+# Passwords (GB/T 22239 身份鉴别): 12+ characters, 3 of 4 character classes, not a common
+# password, no upper limit below Django's own (long passphrases are welcome).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "zhibao.accounts.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -149,12 +165,37 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # enforced by zhibao.core.middleware.LoginRequiredMiddleware and DRF's IsAuthenticated).
 PUBLIC_PATH_PREFIXES = ["/static/", "/api/"]
 
-SESSION_COOKIE_AGE = env.int("ZHIBAO_SESSION_AGE", default=12 * 3600)
+# Sessions: logged out after 30 idle minutes and, whatever the activity, 12 hours after
+# login (zhibao.accounts.middleware.SessionTimeoutMiddleware); a new key at every login.
+SESSION_IDLE_SECONDS = env.int("ZHIBAO_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("ZHIBAO_SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "zhibao.core.views.csrf_failure"
+
+# Login lockout (django-axes): 5 failures for a username lock it for 30 minutes — the right
+# password is refused too during the cool-off; a security admin can unlock earlier.
+AXES_FAILURE_LIMIT = env.int("ZHIBAO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ZHIBAO_LOGIN_COOLOFF_MINUTES", default=30))
+# Per account, not per IP: a whole government office sits behind one NAT address, and a
+# per-IP lock would shut everyone out after one person's typos (hence axes.W006 silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "zhibao.accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "zhibao.accounts.security.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # our SecurityEvent table records logins
+
+# Two-factor authentication (TOTP + backup codes) for every staff, expert and admin account.
+ZHIBAO_STAFF_2FA = env.bool("ZHIBAO_STAFF_2FA", default=True)
+OTP_TOTP_ISSUER = "Zhibao"
+# Staff passwords expire; the person is sent to change it before anything else.
+ZHIBAO_STAFF_PASSWORD_DAYS = env.int("ZHIBAO_STAFF_PASSWORD_DAYS", default=90)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -278,7 +319,6 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
@@ -287,7 +327,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("ZHIBAO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR" if TESTING else "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR" if TESTING else "WARNING"},
+        "axes": {"level": "WARNING"},  # our SecurityEvent table records logins and lockouts
+    },
 }
 
 # --- Platform -----------------------------------------------------------------------------

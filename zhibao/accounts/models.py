@@ -70,6 +70,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        from django.utils import timezone
+
+        self.password_changed_at = timezone.now()
+
     @property
     def masked_mobile(self) -> str:
         return mask_middle(self.mobile or "", 3, 4)

@@ -1,8 +1,11 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from zhibao.api import ErrorSerializer
 from zhibao.core.api.serializers import CaseSerializer
@@ -59,3 +62,42 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             organization=org, user=request.user, idempotency_key=request.headers.get("Idempotency-Key", "")
         )
         return Response(CaseSerializer(verification.case).data, status=201 if created else 200)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="Username or mobile number")
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(max_length=16, required=False, allow_blank=True,
+                                help_text="Staff accounts: the current two-factor code (or a backup code)")
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer, **ERRORS})
+class TokenView(APIView):
+    """Exchange a login for an API token. Staff accounts must add their two-factor code."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def post(self, request):
+        from django.contrib.auth import authenticate
+        from django_otp import match_token
+        from rest_framework.authtoken.models import Token
+
+        from ..middleware import needs_second_factor
+
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request=request._request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if user is None:
+            raise AuthenticationFailed(_("Wrong username or password."))
+        if needs_second_factor(user) and settings.ZHIBAO_STAFF_2FA:
+            code = (data.validated_data.get("otp") or "").strip()
+            if not code or match_token(user, code) is None:
+                raise ValidationError({"otp": [_("Staff accounts need a valid two-factor code.")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

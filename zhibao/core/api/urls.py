@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -12,6 +11,5 @@ router.register("jobs", views.JobViewSet, basename="job")
 urlpatterns = [
     path("me", views.MeView.as_view(), name="api-me"),
     path("services", views.ServiceListView.as_view(), name="api-services"),
-    path("auth/token", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
 ]

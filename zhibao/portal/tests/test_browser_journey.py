@@ -117,12 +117,34 @@ class Journey:
         self.page.locator("main form[method=post] button[type=submit]").first.click()
         self.page.wait_for_load_state("load")
 
-    def log_in(self, username: str, password: str) -> None:
+    def log_in(self, username: str, password: str, *, staff: bool = False) -> None:
         self.page.goto(self.url("/accounts/login/"))
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
         self.submit_main_form()
+        if staff:
+            self.set_up_second_factor()
         self.path_is("/cases/")  # LOGIN_REDIRECT_URL: “我的办件”
+
+    def set_up_second_factor(self) -> None:
+        """A staff member's first login: pair an authenticator (we compute its TOTP code
+        from the key shown on the page, as the phone app would), keep the backup codes."""
+        import base64
+
+        from django_otp.oath import totp
+
+        page = self.page
+        self.path_is("/accounts/2fa/setup/")
+        assert page.locator("#otp-qr").count() == 1
+        self.shot("07a-2fa-setup.png")
+        secret = page.inner_text("#otp-secret").strip()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.fill("#otp-token", f"{totp(key):06d}")
+        self.submit_main_form()
+        assert page.locator("#backup-codes li").count() == 10, "no backup codes after pairing"
+        self.shot("07b-2fa-backup-codes.png")
+        page.locator("main a.btn-primary").click()
+        page.wait_for_load_state("load")
 
     def log_out(self) -> None:
         """Through the user dropdown, which also proves Bootstrap's JavaScript runs."""
@@ -230,7 +252,7 @@ def test_register_submit_verify_journey(live_server, transactional_db, browser):
         j.log_out()
 
         # 5. The clerk logs in, finds the case in the worklist, takes it and verifies it.
-        j.log_in(clerk.username, PASSWORD)
+        j.log_in(clerk.username, PASSWORD, staff=True)
         page.locator("nav a[href='/worklist/']").click()
         j.path_is("/worklist/")
         j.check_page()
