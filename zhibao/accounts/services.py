@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from zhibao.core.choices import Role
 from zhibao.core.models import Region
 from zhibao.core.services.cases import WorkflowError, case_submit
 
@@ -157,9 +158,32 @@ def organization_verification_submit(*, organization: Organization, user, idempo
     )
 
 
-def user_set_roles(*, user, roles: list[str], actor=None) -> None:
-    """Give a user exactly these staff roles (groups)."""
-    groups = [Group.objects.get_or_create(name=str(r))[0] for r in roles]
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
+
+
+def user_set_roles(*, user, roles: list[str], actor=None, request=None) -> None:
+    """Give a user exactly these staff roles (groups), recording the change.
+
+    三员分立 (GB/T 22239 level 3): the system, security and audit administrators are three
+    different people, and none of them also handles applicants' cases.
+    """
+    roles = sorted({str(r) for r in roles})
+    unknown = set(roles) - {r.value for r in Role}
+    if unknown:
+        raise ValidationError({"roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}})
+    admin = set(roles) & ADMIN_ROLES
+    if len(admin) > 1 or (admin and len(roles) > 1):
+        raise ValidationError({"roles": _(
+            "The system, security and audit administrator roles must each be held alone, by different people."
+        )})
+    before = sorted(user.groups.values_list("name", flat=True))
+    groups = [Group.objects.get_or_create(name=r)[0] for r in roles]
     user.groups.set(groups)
     user.__dict__.pop("_zhibao_roles", None)  # drop the cached role set
-    logger.info("roles of user %s set to %s by %s", user.pk, sorted(map(str, roles)), getattr(actor, "pk", None))
+    if before != roles:
+        from zhibao.core.models import SecurityEventKind
+        from zhibao.core.services.security import security_event_record
+
+        security_event_record(kind=SecurityEventKind.ROLE_CHANGE, request=request, user=actor,
+                              detail={"user_id": user.pk, "username": user.get_username(), "before": before,
+                                      "after": roles})
