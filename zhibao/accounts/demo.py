@@ -7,6 +7,7 @@ Idempotent: a second run finds what the first made and adds nothing.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import uscc
 
 from zhibao.core.choices import Role
@@ -54,16 +55,16 @@ ORGANIZATIONS = [
     ("alice", OrganizationKind.ENTERPRISE, "包头稀土新材料科技有限公司", "内蒙古自治区包头市昆都仑区钢铁大街88号", "C3985", "verified"),
     ("bob", OrganizationKind.ENTERPRISE, "鄂尔多斯绿能储能科技有限公司", "内蒙古自治区鄂尔多斯市康巴什区滨河路12号", "D4415", "in_review"),
     ("alice", OrganizationKind.ENTERPRISE, "呼和浩特乳业生物技术有限公司", "内蒙古自治区呼和浩特市赛罕区乳业大道6号", "C1441", "submitted"),
-    ("bob", OrganizationKind.ENTERPRISE, "锡林郭勒草原牧草科技有限公司", "内蒙古自治区锡林郭勒盟锡林浩特市团结大街20号", "A0190", "returned"),
+    ("bob", OrganizationKind.ENTERPRISE, "锡林郭勒草原牧草科技有限公司", "内蒙古自治区锡林郭勒盟锡林浩特市团结大街20号", "A0181", "returned"),
     ("alice", OrganizationKind.ENTERPRISE, "赤峰冶金新材料有限公司", "内蒙古自治区赤峰市红山区钢铁街3号", "C3240", "rejected"),
     ("bob", OrganizationKind.ENTERPRISE, "通辽玉米生物科技有限公司", "内蒙古自治区通辽市科尔沁区建国路56号", "C1391", "withdrawn"),
     ("alice", OrganizationKind.UNIVERSITY, "内蒙古示范工业大学", "内蒙古自治区呼和浩特市新城区爱民街49号", "P8341", "verified"),
     ("bob", OrganizationKind.INSTITUTE, "乌海精细化工研究院", "内蒙古自治区乌海市海勃湾区滨河大道15号", "M7320", "verified"),
     ("alice", OrganizationKind.ENTERPRISE, "呼伦贝尔寒地农业科技有限公司", "内蒙古自治区呼伦贝尔市海拉尔区胜利大街9号", "A0113", None),
-    ("bob", OrganizationKind.ENTERPRISE, "巴彦淖尔河套葵花食品有限公司", "内蒙古自治区巴彦淖尔市临河区新华街101号", "C1362", "submitted"),
-    ("alice", OrganizationKind.ENTERPRISE, "乌兰察布马铃薯种业有限公司", "内蒙古自治区乌兰察布市集宁区察哈尔大街7号", "A0141", "in_review"),
+    ("bob", OrganizationKind.ENTERPRISE, "巴彦淖尔河套葵花食品有限公司", "内蒙古自治区巴彦淖尔市临河区新华街101号", "C1499", "submitted"),
+    ("alice", OrganizationKind.ENTERPRISE, "乌兰察布马铃薯种业有限公司", "内蒙古自治区乌兰察布市集宁区察哈尔大街7号", "A0123", "in_review"),
     ("bob", OrganizationKind.INSTITUTE, "兴安盟草原生态研究所", "内蒙古自治区兴安盟乌兰浩特市兴安北大路30号", "M7340", "verified"),
-    ("alice", OrganizationKind.AGENCY, "阿拉善知识产权代理事务所", "内蒙古自治区阿拉善盟阿拉善左旗巴彦浩特镇王府街2号", "L7250", None),
+    ("alice", OrganizationKind.AGENCY, "阿拉善知识产权代理事务所", "内蒙古自治区阿拉善盟阿拉善左旗巴彦浩特镇王府街2号", "M7520", None),
 ]
 
 # The transitions (after submission) that bring a case to each demo outcome.
@@ -96,6 +97,10 @@ def load(stdout=None) -> dict:
                 user.is_superuser = Role.SYSADMIN in roles
                 user.save()
                 user_set_roles(user=user, roles=roles)
+                if roles:
+                    # Staff log in with a second factor; in the demo, `zhibao otp-code NAME`
+                    # prints the code an authenticator app paired with this device would show.
+                    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
             users[username] = user
     clerk = users["clerk"]
     made = 0

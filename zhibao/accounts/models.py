@@ -159,10 +159,10 @@ class Organization(models.Model):
 
     @property
     def industry_name(self) -> str:
-        from zhibao.core.models import Industry
+        from zhibao.core.industries import industry_lookup
 
-        found = Industry.objects.filter(code=self.industry).values_list("name", flat=True).first() if self.industry else None
-        return found or ""
+        found = industry_lookup(self.industry)
+        return found.name if found else ""
 
     @property
     def is_verified(self) -> bool:

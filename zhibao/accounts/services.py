@@ -71,9 +71,10 @@ def _apply_fields(org: Organization, fields: dict) -> None:
 
 def _check_industry(org: Organization) -> None:
     """Once the GB/T 4754 table is loaded, an industry code must be one of its classes."""
+    from zhibao.core.industries import industry_lookup
     from zhibao.core.models import Industry
 
-    if org.industry and Industry.objects.exists() and not Industry.objects.filter(code=org.industry).exists():
+    if org.industry and Industry.objects.exists() and industry_lookup(org.industry) is None:
         raise ValidationError({"industry": _("%(code)s is not a GB/T 4754-2017 industry code.") % {"code": org.industry}})
 
 

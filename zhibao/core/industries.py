@@ -69,3 +69,23 @@ def industries_load(path: Path) -> LoadReport:
             report.updated += not created
     report.rejected.sort()
     return report
+
+
+def industry_lookup(code: str) -> Industry | None:
+    """Find a class by its usual written form: "C3985" (section letter + digits), "3985" or "C".
+
+    The standard's table numbers divisions, groups and classes without the section letter;
+    people write the letter in front, so both spellings resolve, and a letter that does not
+    match the digits' section is refused.
+    """
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    digits = code[1:] if code[0].isalpha() and len(code) > 1 else code
+    found = Industry.objects.filter(code=digits).select_related("parent__parent__parent").first()
+    if found is None or digits == code:
+        return found
+    top = found
+    while top.parent is not None:
+        top = top.parent
+    return found if top.code == code[0] else None

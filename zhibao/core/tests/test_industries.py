@@ -52,6 +52,19 @@ def test_organization_industry_must_exist_once_the_table_is_loaded(tmp_path, ali
     assert org.industry_name == "制造业"
 
 
+def test_codes_resolve_with_or_without_the_section_letter(tmp_path):
+    from zhibao.core.industries import industry_lookup
+
+    industries_load(write(tmp_path, [
+        ["C", "1", "C", "", "", "", "制造业", ""],
+        ["39", "2", "C", "39", "", "", "计算机、通信和其他电子设备制造业", ""],
+        ["398", "3", "C", "39", "398", "", "电子元件及电子专用材料制造", ""],
+        ["3985", "4", "C", "39", "398", "3985", "电子专用材料制造", ""],
+    ]))
+    assert industry_lookup("C3985").name == industry_lookup("3985").name == "电子专用材料制造"
+    assert industry_lookup("A3985") is None  # the letter must match the section
+
+
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data/industry is absent (reference data is not in the repo)")
 def test_the_real_classification_loads_completely(capsys):
     call_command("load-industries", str(SHARED))

@@ -35,3 +35,5 @@ def print_logins(out) -> None:
     out.write(f"Demo logins (password: {settings.ZHIBAO_DEMO_PASSWORD}):")
     for username, name, roles, _mobile in PEOPLE:
         out.write(f"  {username:<11} {name}  {', '.join(str(r.label) for r in roles) or '申请人 applicant'}")
+    out.write("Staff accounts ask for a two-factor code after the password; for the demo accounts print it with:")
+    out.write("  .venv/bin/zhibao otp-code clerk      (any staff username)")

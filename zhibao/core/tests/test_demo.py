@@ -1,0 +1,27 @@
+"""`zhibao demo`: every persona, organizations across the leagues, cases in every state; idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from zhibao.accounts.choices import VerificationState
+from zhibao.accounts.models import Organization, User
+from zhibao.core.models import Case
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_with_every_persona_and_state():
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    counts = (User.objects.count(), Organization.objects.count(), Case.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    assert (User.objects.count(), Organization.objects.count(), Case.objects.count()) == counts
+    names = set(User.objects.values_list("username", flat=True))
+    assert {"alice", "bob", "clerk", "examiner", "expert", "leader", "sysadmin", "secadmin", "auditadmin"} <= names
+    assert set(Case.objects.values_list("status", flat=True)) == {s.value for s in VerificationState}
+    assert Organization.objects.exclude(league=None).values("league").distinct().count() == 12
+    assert "alice" in out.getvalue() and "otp-code" in out.getvalue()
+    code = io.StringIO()
+    call_command("otp-code", "clerk", stdout=code)
+    assert code.getvalue().strip().isdigit() and len(code.getvalue().strip()) == 6
