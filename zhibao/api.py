@@ -43,6 +43,13 @@ def _flatten(detail) -> dict[str, list[str]]:
 
 def exception_handler(exc, context):
     if isinstance(exc, WorkflowError):
+        if exc.status == 403 and context.get("request") is not None:
+            from zhibao.core.models import SecurityEventKind
+            from zhibao.core.services.security import security_event_record
+
+            request = context["request"]
+            security_event_record(kind=SecurityEventKind.PERMISSION_DENIED, request=request._request,
+                                  user=request.user, detail={"code": exc.code})
         return Response({"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -53,6 +60,12 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, exceptions.PermissionDenied) and context.get("request") is not None:
+        from zhibao.core.models import SecurityEventKind
+        from zhibao.core.services.security import security_event_record
+
+        request = context["request"]
+        security_event_record(kind=SecurityEventKind.PERMISSION_DENIED, request=request._request, user=request.user)
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), [""])[0]

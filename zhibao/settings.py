@@ -321,6 +321,10 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging ----------------------------------------------------------------------------
+# Phone and ID numbers, passwords and tokens are redacted from every log record.
+from zhibao.core.logredact import install as _install_log_redaction  # noqa: E402
+
+_install_log_redaction()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,11 +8,20 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organizations")
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         from zhibao.core.choices import Role
         from zhibao.core.registry import ServiceSpec, registry
 
         from .choices import VerificationState
-        from .models import OrganizationVerification
+        from .models import Membership, Organization, OrganizationVerification, User
+
+        # Every change to people and organizations goes to the change log, personal data masked.
+        auditlog.register(User, exclude_fields=["password", "last_login"], mask_fields=["mobile", "resident_id"],
+                          mask_callable="zhibao.accounts.models.mask_personal")
+        auditlog.register(Organization)
+        auditlog.register(Membership)
+        auditlog.register(OrganizationVerification)
 
         # Organization verification is itself a service of the one-stop portal (ORG): it
         # runs through the same case index, events, worklist and notifications as the rest.

@@ -50,6 +50,12 @@ def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
+def mask_personal(value) -> str:
+    """Mask a phone (138****1234) or ID number (1101**********0011) for the change log."""
+    value = str(value or "")
+    return mask_middle(value, 4, 4) if len(value) >= 15 else mask_middle(value, 3, 4)
+
+
 class User(AbstractUser):
     """A person who logs in: an applicant, or staff when they hold a role (group)."""
 

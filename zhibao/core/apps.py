@@ -14,3 +14,10 @@ class CoreConfig(AppConfig):
         from .reference import ensure_reference_data
 
         post_migrate.connect(ensure_reference_data, sender=self, dispatch_uid="zhibao-reference-data")
+
+        from auditlog.registry import auditlog
+
+        from .models import Attachment, CalendarDay, CalendarYear, Case
+
+        for model in (Case, CalendarDay, CalendarYear, Attachment):
+            auditlog.register(model)

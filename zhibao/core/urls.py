@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
     path("cases/export/", views.cases_export_start, name="cases_export"),
+    path("audit/", audit.security_events, name="audit_security"),
+    path("audit/changes/", audit.change_log, name="audit_changes"),
 ]

@@ -103,6 +103,11 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    from .models import SecurityEventKind
+    from .services.security import security_event_record
+
+    security_event_record(kind=SecurityEventKind.PERMISSION_DENIED, request=request,
+                          user=getattr(request, "user", None))
     return _error(request, 403)
 
 

@@ -13,6 +13,7 @@ def portal(request):
         context["unread_count"] = unread_count(user)
         roles = role_names(user)
         context["is_staff_member"] = bool(roles)
+        context["roles"] = roles
         if Role.SYSADMIN in roles:
             from zhibao.core.workdays import missing_holiday_years
 
