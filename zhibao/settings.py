@@ -337,6 +337,12 @@ LOGGING = {
     },
 }
 
+# --- Personal data ------------------------------------------------------------------------
+# Fernet keys for encrypted fields, newest first (rotation: prepend a new key, keep the old).
+ZHIBAO_FIELD_KEYS = env.list("ZHIBAO_FIELD_KEY", default=[])
+if PRODUCTION and not ZHIBAO_FIELD_KEYS:
+    raise ImproperlyConfigured("ZHIBAO_ENV=production requires ZHIBAO_FIELD_KEY (personal data encryption key)")
+
 # --- Platform -----------------------------------------------------------------------------
 ZHIBAO_SITE_NAME = _("Zhibao IP Protection Center")
 ZHIBAO_DEMO_PASSWORD = env.str("ZHIBAO_DEMO_PASSWORD", default="Zhibao-demo-2026")

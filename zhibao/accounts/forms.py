@@ -64,6 +64,15 @@ class JoinOrganizationForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    """The owner edits their own details, so they see their own numbers in full here."""
+
     class Meta:
         model = User
-        fields = ["display_name", "email", "mobile"]
+        fields = ["display_name", "email", "mobile", "resident_id"]
+        help_texts = {"resident_id": _("Only needed by individual applicants; stored encrypted.")}
+
+    def clean_mobile(self):
+        return self.cleaned_data.get("mobile") or None
+
+    def clean_resident_id(self):
+        return (self.cleaned_data.get("resident_id") or "").strip().upper()

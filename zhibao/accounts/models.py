@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from stdnum.cn import ric, uscc
 
 from zhibao.core.choices import Role
+from zhibao.core.crypto import EncryptedCharField
 from zhibao.core.rules import has_role
 
 from .choices import MembershipRole, OrganizationKind, OrganizationStatus, VerificationState
@@ -63,7 +64,8 @@ class User(AbstractUser):
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
     )
-    resident_id = models.CharField(
+    # Personal data: encrypted at rest, masked on screen for everyone but its owner.
+    resident_id = EncryptedCharField(
         _("resident ID number"), max_length=18, blank=True, validators=[validate_resident_id]
     )
     # When the password was last set; staff passwords expire (ZHIBAO_STAFF_PASSWORD_DAYS).

@@ -52,7 +52,8 @@ def test_production_turns_on_secure_cookies_hsts_and_ssl_redirect(tmp_path):
         " s.DEBUG)"
     )
     result = run_python(code, ZHIBAO_ENV="production", ZHIBAO_VAR_DIR=str(tmp_path),
-                        ZHIBAO_SECRET_KEY="x" * 60, ZHIBAO_ALLOWED_HOSTS="ip.example.gov.cn")
+                        ZHIBAO_SECRET_KEY="x" * 60, ZHIBAO_ALLOWED_HOSTS="ip.example.gov.cn",
+                        ZHIBAO_FIELD_KEY="3q2-7wVzqE0q2Pn1i4vYt0m2Jc0kqS9bHfOaZx7yYw8=")
     assert result.stdout.split() == ["True", "True", "True", "True", "False"], result.stderr
 
 
@@ -61,7 +62,14 @@ def test_check_deploy_passes_under_production_settings(tmp_path):
         [sys.executable, "-m", "zhibao.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env={**{k: v for k, v in os.environ.items() if not k.startswith("ZHIBAO_")}, "ZHIBAO_ENV": "production",
              "ZHIBAO_VAR_DIR": str(tmp_path), "ZHIBAO_SECRET_KEY": "k" * 64 + "-Zhibao-2026!",
-             "ZHIBAO_ALLOWED_HOSTS": "ip.example.gov.cn"},
+             "ZHIBAO_ALLOWED_HOSTS": "ip.example.gov.cn",
+             "ZHIBAO_FIELD_KEY": "3q2-7wVzqE0q2Pn1i4vYt0m2Jc0kqS9bHfOaZx7yYw8="},
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_requires_the_personal_data_key(tmp_path):
+    result = run_python("import zhibao.settings", ZHIBAO_ENV="production", ZHIBAO_VAR_DIR=str(tmp_path),
+                        ZHIBAO_SECRET_KEY="x" * 60, ZHIBAO_ALLOWED_HOSTS="ip.example.gov.cn")
+    assert result.returncode != 0 and "ZHIBAO_FIELD_KEY" in result.stderr
