@@ -34,7 +34,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/bandit -q -r zhibao -ll
 
 messages: setup
 	$(BIN)/zhibao makemessages -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=build

@@ -146,6 +146,8 @@ def organization_join_view(request):
 @require_POST
 def organization_verify_submit(request, pk):
     org = _organization_for(request, pk)
+    if not request.user.has_perm("accounts.change_organization", org):
+        raise PermissionDenied  # only an owner submits; staff who may read the page may not
     form = IdempotentForm(request.POST)
     form.is_valid()
     try:

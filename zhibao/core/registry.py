@@ -23,6 +23,9 @@ class ServiceSpec:
     time_limits: dict[str, int] = field(default_factory=dict)  # state -> working days allowed
     responsible_role: dict[str, str] = field(default_factory=dict)  # state -> Role code that acts next
     closed_states: frozenset[str] = frozenset()
+    # Roles that may read every case of the service besides those that act in it (e.g. a
+    # supervising role); the acting roles come from `responsible_role`.
+    viewer_roles: frozenset[str] = frozenset()
     icon: str = "bi-folder"
     order: int = 100
 
@@ -44,6 +47,11 @@ class ServiceSpec:
             return getattr(self.states(state), "badge", "secondary")
         except ValueError:
             return "secondary"
+
+    @property
+    def handler_roles(self) -> frozenset[str]:
+        """Staff roles that work on this service's cases and may read all of them."""
+        return frozenset(str(r) for r in self.responsible_role.values()) | frozenset(str(r) for r in self.viewer_roles)
 
     @property
     def state_field(self) -> FSMField:
@@ -82,6 +90,10 @@ class ServiceRegistry:
 
     def all(self) -> list[ServiceSpec]:
         return sorted(self._services.values(), key=lambda s: (s.order, s.code))
+
+    def services_handled_by(self, roles) -> list[str]:
+        roles = frozenset(str(r) for r in roles)
+        return [s.code for s in self.all() if s.handler_roles & roles]
 
     def choices(self) -> list[tuple[str, str]]:
         return [(s.code, s.name) for s in self.all()]

@@ -61,17 +61,25 @@ def is_member_of_case_organization(user, case) -> bool:
     return user.memberships.filter(organization_id=case.organization_id).exists()
 
 
+@rules.predicate
+def handles_case_service(user, case) -> bool:
+    """The user holds a role that works in this case's service (need to know)."""
+    from .registry import registry
+
+    return case is not None and case.service in registry.services_handled_by(role_names(user) - {Role.EXPERT})
+
+
 is_leader = has_role(Role.LEADER)
 
-# Experts see only what is assigned to them; other case handlers see every case of the
-# services they work in (the worklist narrows it further to what waits for them).
+# Experts see only what is assigned to them; other staff see the cases of the services
+# their roles work in (the worklist narrows that to what waits for them); leaders see all.
 can_view_case = (
     is_case_applicant
     | is_member_of_case_organization
     | is_case_assignee
     | is_case_role
     | is_leader
-    | (is_case_handler & ~has_role(Role.EXPERT))
+    | handles_case_service
 )
 
 rules.add_perm("core.view_case", can_view_case)

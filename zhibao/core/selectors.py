@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .choices import Role
 from .models import Case, CaseEvent, Notification
-from .rules import CASE_ROLES, role_names
+from .rules import role_names
 
 
 def _last_event():
@@ -24,13 +24,18 @@ def cases_visible_to(user) -> QuerySet[Case]:
     """Every case `user` may open (the queryset twin of the rule core.view_case)."""
     if not user.is_authenticated:
         return Case.objects.none()
+    from .registry import registry
+
     roles = role_names(user)
     qs = Case.objects.select_related("applicant", "organization", "assignee")
-    if Role.LEADER in roles or (roles & CASE_ROLES) - {Role.EXPERT}:
+    if Role.LEADER in roles:
         return qs
     q = Q(applicant=user) | Q(organization_id__in=_my_organization_ids(user)) | Q(assignee=user)
     if roles:
         q |= Q(assignee_role__in=roles)
+        services = registry.services_handled_by(roles - {Role.EXPERT})
+        if services:
+            q |= Q(service__in=services)
     return qs.filter(q)
 
 

@@ -78,6 +78,8 @@ def case_transition_view(request, number, name):
     try:
         case_transition(detail=case.detail, name=name, actor=request.user, comment=form.cleaned_data["comment"])
     except WorkflowError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message)
         messages.error(request, exc.message)
     else:
         case.refresh_from_db()

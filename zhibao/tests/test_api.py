@@ -116,11 +116,12 @@ def test_unknown_transition_is_404_with_code(alice_case, clerk):
     assert r.status_code == 404 and r.json()["code"] == "unknown_transition"
 
 
-def test_expert_sees_only_what_is_assigned(alice_case, expert, leader, examiner):
-    assert api(expert).get(f"/api/v1/cases/{alice_case.number}").status_code == 404
+def test_staff_see_only_the_services_they_work_in(alice_case, expert, leader, examiner, clerk):
+    assert api(expert).get(f"/api/v1/cases/{alice_case.number}").status_code == 404  # unassigned expert
     assert api(expert).get("/api/v1/cases?scope=all").json()["count"] == 0
+    assert api(examiner).get(f"/api/v1/cases/{alice_case.number}").status_code == 404  # not an ORG role
+    assert api(clerk).get(f"/api/v1/cases/{alice_case.number}").status_code == 200
     assert api(leader).get(f"/api/v1/cases/{alice_case.number}").status_code == 200
-    assert api(examiner).get(f"/api/v1/cases/{alice_case.number}").status_code == 200
 
 
 def test_organizations_owner_and_stranger(alice, alice_org, bob, clerk):
