@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 
 class CharacterClassesValidator:
@@ -28,8 +27,6 @@ class CharacterClassesValidator:
             )
 
     def get_help_text(self):
-        return ngettext(
-            "Use at least %(min)d kind of character.",
-            "Use at least %(min)d of these four: lower-case letters, upper-case letters, digits, symbols.",
-            self.min_classes,
+        return _(
+            "Use at least %(min)d of these four: lower-case letters, upper-case letters, digits, symbols."
         ) % {"min": self.min_classes}

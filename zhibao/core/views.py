@@ -47,6 +47,13 @@ def cases_export_start(request):
     filters = {k: v for k, v in request.POST.items() if k in CaseFilterSet.base_filters and v}
     job = job_start(name="cases_export", title=_("Export cases to Excel"), owner=request.user,
                     params={"scope": scope, "filters": filters})
+    if scope != "mine":
+        # Staff exports carry applicants' names: an export of personal data, recorded.
+        from .models import SecurityEventKind
+        from .services.security import security_event_record
+
+        security_event_record(kind=SecurityEventKind.PERSONAL_DATA_EXPORT, request=request, user=request.user,
+                              detail={"what": "cases", "scope": scope, "filters": filters})
     messages.info(request, _("The export is being prepared; this page shows its progress."))
     return redirect("core:job_detail", pk=job.pk)
 

@@ -98,7 +98,16 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 class TransitionRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    payload = serializers.DictField(required=False, default=dict)
+    payload = serializers.DictField(required=False, default=dict, help_text="Service-specific details (≤ 10 KB)")
+
+    def validate_payload(self, value):
+        import json
+
+        from django.utils.translation import gettext as _
+
+        if len(json.dumps(value, ensure_ascii=False)) > 10_000:
+            raise serializers.ValidationError(_("The details are too long (10 KB at most)."))
+        return value
 
 
 class NotificationSerializer(serializers.ModelSerializer):
