@@ -219,6 +219,14 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads (core.attachments): per file, per case, image pixels, and the zip-bomb guards for
+# DOCX/XLSX (ratio, unpacked size, entries).
+ZHIBAO_UPLOAD_MAX_BYTES = env.int("ZHIBAO_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+ZHIBAO_UPLOAD_MAX_FILES_PER_CASE = env.int("ZHIBAO_UPLOAD_MAX_FILES_PER_CASE", default=20)
+ZHIBAO_UPLOAD_MAX_PIXELS = env.int("ZHIBAO_UPLOAD_MAX_PIXELS", default=40_000_000)
+ZHIBAO_UPLOAD_ZIP_MAX_RATIO = env.int("ZHIBAO_UPLOAD_ZIP_MAX_RATIO", default=100)
+ZHIBAO_UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("ZHIBAO_UPLOAD_ZIP_MAX_UNCOMPRESSED", default=50 * 1024 * 1024)
+ZHIBAO_UPLOAD_ZIP_MAX_ENTRIES = env.int("ZHIBAO_UPLOAD_ZIP_MAX_ENTRIES", default=1000)
 MEDIA_URL = "/media-not-served/"  # uploads are served only through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

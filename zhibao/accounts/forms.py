@@ -1,7 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from zhibao.core.attachments.forms import AttachmentField, MultipleAttachmentField
+from zhibao.core.attachments.kinds import limits
+from zhibao.core.forms import IdempotentForm
 
 from .choices import OrganizationKind
 from .models import Organization
@@ -76,3 +81,23 @@ class ProfileForm(forms.ModelForm):
 
     def clean_resident_id(self):
         return (self.cleaned_data.get("resident_id") or "").strip().upper()
+
+
+class VerificationSubmitForm(IdempotentForm):
+    """“Submit for verification”: the business licence (营业执照) and any other documents.
+
+    """
+
+    licence = AttachmentField(kind="licence", label=_("Business licence"), required=False)
+    documents = MultipleAttachmentField(kind="document", label=_("Other documents"), required=False)
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every registered entity has a licence; an individual applicant has none.
+        self.fields["licence"].required = organization.kind != OrganizationKind.INDIVIDUAL
+        self.fields["licence"].help_text = gettext("A scan, a photo or the electronic licence: %(formats)s.") % {
+            "formats": self.fields["licence"].allowed_help()
+        }
+        documents = self.fields["documents"]
+        documents.max_files = max(limits().max_files_per_case - 1, 0)
+        documents.help_text = gettext("Optional, several at once: %(formats)s.") % {"formats": documents.allowed_help()}

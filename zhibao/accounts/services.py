@@ -122,8 +122,21 @@ def organization_snapshot(org: Organization) -> dict:
     }
 
 
-def organization_verification_submit(*, organization: Organization, user, idempotency_key: str = "") -> tuple[OrganizationVerification, bool]:
-    """Ask the center to verify an organization (opens an ORG case)."""
+def organization_verification_submit(
+    *, organization: Organization, user, idempotency_key: str = "", licence=None, documents=()
+) -> tuple[OrganizationVerification, bool]:
+    """Ask the center to verify an organization (opens an ORG case).
+
+    `licence` (the business licence, 营业执照, attachment kind "licence") and `documents`
+    (kind "document") are uploaded files, or CleanUploads a form already checked. They are
+    checked before the case opens — a refused file opens no case and raises a
+    ValidationError keyed "licence" / "documents" — and attached in the case's own
+    transaction. Whether a licence is required is the submitting form's rule for now (the
+    API and the test personas still submit without files).
+    """
+    from zhibao.core.attachments.services import attachment_add, attachment_files_discard
+    from zhibao.core.attachments.validators import CleanUpload, validate_upload
+
     if not organization.memberships.filter(user=user, role=MembershipRole.OWNER).exists():
         raise WorkflowError("forbidden", _("Only an owner of the organization can ask for verification."), status=403)
     if idempotency_key:
@@ -137,26 +150,53 @@ def organization_verification_submit(*, organization: Organization, user, idempo
     open_states = [VerificationState.SUBMITTED, VerificationState.IN_REVIEW, VerificationState.RETURNED]
     if organization.verifications.filter(state__in=open_states).exists():
         raise WorkflowError("duplicate", _("A verification of this organization is already under way."))
+    # Every file is checked before the case opens, and every refused one is reported under
+    # the field it came in.
+    uploads, errors = [], {}
+    for field, kind, files in (("licence", "licence", [licence] if licence else []),
+                               ("documents", "document", list(documents or []))):
+        for uploaded in files:
+            try:
+                uploads.append(uploaded if isinstance(uploaded, CleanUpload)
+                               else validate_upload(kind=kind, uploaded_file=uploaded))
+            except ValidationError as exc:
+                errors.setdefault(field, []).extend(exc.error_list)
+    if errors:
+        raise ValidationError(errors)
+    stored = []
 
     def create_detail(case):
         organization.status = OrganizationStatus.PENDING
         organization.rejection_reason = ""
         organization.save(update_fields=["status", "rejection_reason", "updated_at"])
-        return OrganizationVerification.objects.create(
+        verification = OrganizationVerification.objects.create(
             case=case, organization=organization, snapshot=organization_snapshot(organization)
         )
+        for upload in uploads:
+            stored.append(attachment_add(case=case, kind=upload.kind, uploaded_file=upload, user=user))
+        return verification
 
     # Stored titles are in the platform's language, whoever submits.
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Organization verification: %(name)s") % {"name": organization.name}
-    return case_submit(
-        service="ORG",
-        title=title,
-        applicant=user,
-        organization=organization,
-        idempotency_key=idempotency_key,
-        create_detail=create_detail,
-    )
+    # The submit event records what was sent, by hash: the case history proves which files.
+    payload = {"attachments": [{"kind": u.kind, "name": u.name, "sha256": u.sha256} for u in uploads]} if uploads else None
+    try:
+        verification, created = case_submit(
+            service="ORG",
+            title=title,
+            applicant=user,
+            organization=organization,
+            idempotency_key=idempotency_key,
+            create_detail=create_detail,
+            payload=payload,
+        )
+    except BaseException:
+        attachment_files_discard(stored)  # the case was rolled back; so are its files
+        raise
+    if not created:
+        attachment_files_discard(stored)  # a concurrent replay won: the first case stands alone
+    return verification, created
 
 
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})

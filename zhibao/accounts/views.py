@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhibao.core.forms import IdempotentForm
 from zhibao.core.services.cases import WorkflowError
 
-from .forms import JoinOrganizationForm, OrganizationForm, ProfileForm, RegisterForm
+from .choices import OrganizationStatus
+from .forms import JoinOrganizationForm, OrganizationForm, ProfileForm, RegisterForm, VerificationSubmitForm
 from .models import Organization
 from .selectors import organizations_visible_to
 from .services import (
@@ -97,16 +97,19 @@ def _organization_for(request, pk) -> Organization:
     return org
 
 
-def organization_detail(request, pk):
-    org = _organization_for(request, pk)
-    is_owner = request.user.has_perm("accounts.change_organization", org)
+def _organization_page(request, org: Organization, submit_form: VerificationSubmitForm):
     return render(request, "accounts/organization_detail.html", {
         "org": org,
-        "is_owner": is_owner,
+        "is_owner": request.user.has_perm("accounts.change_organization", org),
         "members": org.memberships.select_related("user"),
         "verifications": org.verifications.select_related("case").order_by("-case__submitted_at"),
-        "submit_form": IdempotentForm(),
+        "submit_form": submit_form,
     })
+
+
+def organization_detail(request, pk):
+    org = _organization_for(request, pk)
+    return _organization_page(request, org, VerificationSubmitForm(organization=org))
 
 
 def organization_edit(request, pk):
@@ -148,15 +151,27 @@ def organization_verify_submit(request, pk):
     org = _organization_for(request, pk)
     if not request.user.has_perm("accounts.change_organization", org):
         raise PermissionDenied  # only an owner submits; staff who may read the page may not
-    form = IdempotentForm(request.POST)
-    form.is_valid()
+    form = VerificationSubmitForm(request.POST, request.FILES, organization=org)
+    key = (form["idempotency_key"].value() or "")[:64]
+    if form.is_valid():
+        files = {"licence": form.cleaned_data["licence"], "documents": form.cleaned_data["documents"]}
+    elif org.status in (OrganizationStatus.UNVERIFIED, OrganizationStatus.REJECTED):
+        # A refused file: the page again, each reason next to its field, the form's key kept.
+        return _organization_page(request, org, form)
+    else:
+        # A replayed or stale submission, no form on the page to correct any more: the
+        # service answers with the case already opened, or why it cannot open one.
+        files = {}
     try:
         verification, created = organization_verification_submit(
-            organization=org, user=request.user, idempotency_key=form.cleaned_data.get("idempotency_key", "")
+            organization=org, user=request.user, idempotency_key=key, **files
         )
     except WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect(org)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _organization_page(request, org, form)
     if created:
         messages.success(request, _("Submitted for verification as case %(number)s.") % {"number": verification.case.number})
     return redirect(verification.case)

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhibao.core.attachments.selectors import attachments_for
 from zhibao.core.filtersets import CaseFilterSet
 from zhibao.core.forms import TransitionForm
 from zhibao.core.registry import registry
@@ -63,6 +64,7 @@ def case_detail(request, number):
         "detail": detail,
         "detail_template": f"{case.spec.model._meta.app_label}/case_{case.service.lower()}.html",
         "events": case.events.select_related("actor"),
+        "attachments": attachments_for(case, request.user),
         "transitions": available_transitions(detail, request.user),
         "form": TransitionForm(),
     })

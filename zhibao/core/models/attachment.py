@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Random names only: the user's file name is kept in `original_name`, never on disk.
-    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+    from django.utils import timezone
+
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class Attachment(models.Model):

@@ -55,6 +55,21 @@ ORGANIZATION = {
     "address": "内蒙古自治区包头市昆都仑区钢铁大街88号",
     "industry": "C3985",
 }
+
+
+def licence_pdf() -> bytes:
+    """A well-formed one-page PDF: what a scanned licence is, minus the scan."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 # Bootstrap 5's --bs-primary (#0d6efd): proof that the vendored CSS was served and applied.
 BOOTSTRAP_PRIMARY = "rgb(13, 110, 253)"
 
@@ -240,7 +255,9 @@ def test_register_submit_verify_journey(live_server, transactional_db, browser):
         assert page.locator("main dd.font-monospace").first.inner_text().strip() == ORGANIZATION["uscc"]
         j.shot("05-organization.png")
 
-        # 4. Submits it for verification and gets an ORG case number.
+        # 4. Attaches the business licence, submits it for verification and gets an ORG case number.
+        page.set_input_files("#id_licence", files=[{"name": "营业执照.pdf", "mimeType": "application/pdf",
+                                                    "buffer": licence_pdf()}])
         page.click("#submit-verification")
         page.wait_for_load_state("load")
         j.path_is(r"/cases/ORG-\d{4}-\d{6}/")
@@ -248,6 +265,7 @@ def test_register_submit_verify_journey(live_server, transactional_db, browser):
         assert CASE_NUMBER.fullmatch(page.locator("main .font-monospace").first.inner_text().strip())
         assert page.locator("main .alert-success").filter(has_text=number).count() == 1
         assert "text-bg-info" in page.get_attribute("#case-status", "class")  # submitted
+        assert page.locator("#attachments a.attachment-link").filter(has_text="营业执照.pdf").count() == 1
         j.shot("06-case-submitted.png")
         j.log_out()
 

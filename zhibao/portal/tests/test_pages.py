@@ -1,7 +1,11 @@
 """The portal's pages as each persona sees them."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pypdf import PdfWriter
 
 from zhibao.accounts.choices import OrganizationStatus
 from zhibao.conftest import PASSWORD, login
@@ -120,9 +124,13 @@ def test_clerk_verifies_from_the_case_page(alice_case, alice, alice_org, clerk):
 
 def test_double_submit_from_the_form_makes_one_case(alice, alice_org):
     c = login(alice)
-    data = {"idempotency_key": "form-key-1"}
-    c.post(f"/accounts/organizations/{alice_org.pk}/verify/", data)
-    c.post(f"/accounts/organizations/{alice_org.pk}/verify/", data)
+    writer, buf = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(buf)
+    pdf = buf.getvalue()  # the business licence, now required with the submission
+    for _ in range(2):
+        licence = SimpleUploadedFile("营业执照.pdf", pdf, content_type="application/pdf")
+        c.post(f"/accounts/organizations/{alice_org.pk}/verify/", {"idempotency_key": "form-key-1", "licence": licence})
     assert Case.objects.filter(organization=alice_org).count() == 1
 
 
