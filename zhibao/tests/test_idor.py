@@ -4,12 +4,15 @@ refusal never tells a stranger that the object exists (same answer as for no obj
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from zhibao.conftest import login, make_user
+from zhibao.core.attachments.services import attachment_add
 from zhibao.core.choices import Role
 from zhibao.core.models import Job, Notification
+from zhibao.core.tests.test_attachments import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +31,9 @@ def world(alice, bob, alice_case, alice_org):
     }
     job = Job.objects.create(name="cases_export", title="导出", owner=alice)
     note = Notification.objects.create(recipient=alice, title="通知", case=alice_case)
-    return {"people": people, "case": alice_case, "org": alice_org, "job": job, "note": note}
+    attachment = attachment_add(case=alice_case, kind="licence", user=alice,
+                                uploaded_file=SimpleUploadedFile("营业执照.pdf", pdf_bytes(), "application/pdf"))
+    return {"people": people, "case": alice_case, "org": alice_org, "job": job, "note": note, "file": attachment}
 
 
 def page_client(user) -> Client:
@@ -52,6 +57,7 @@ ENDPOINTS = [
     ("organization verify", "page", "post", "/accounts/organizations/{org}/verify/", {}, {"owner"}),
     ("job page", "page", "get", "/jobs/{job}/", None, {"owner"}),
     ("job download", "page", "get", "/jobs/{job}/download/", None, set()),  # no file yet: 404 for all
+    ("attachment download", "page", "get", "/attachments/{file}/", None, {"owner", "handler"}),
     ("api case", "api", "get", "/api/v1/cases/{case}", None, {"owner", "handler"}),
     ("api case events", "api", "get", "/api/v1/cases/{case}/events", None, {"owner", "handler"}),
     ("api transition", "api", "post", "/api/v1/cases/{case}/transitions/withdraw", {}, {"owner"}),
@@ -62,7 +68,8 @@ ENDPOINTS = [
     ("api verification", "api", "post", "/api/v1/organizations/{org}/verification", {}, {"owner"}),
     ("api job", "api", "get", "/api/v1/jobs/{job}", None, {"owner"}),
 ]
-MISSING = {"case": "ORG-2026-999999", "org": 999999, "job": "00000000-0000-4000-8000-000000000000"}
+MISSING = {"case": "ORG-2026-999999", "org": 999999, "job": "00000000-0000-4000-8000-000000000000",
+           "file": "00000000-0000-4000-8000-000000000001"}
 
 
 def _call(kind, user, method, url, body):
@@ -74,7 +81,8 @@ def _call(kind, user, method, url, body):
 
 
 def _url(template, world, missing=False):
-    values = MISSING if missing else {"case": world["case"].number, "org": world["org"].pk, "job": world["job"].pk}
+    values = MISSING if missing else {"case": world["case"].number, "org": world["org"].pk, "job": world["job"].pk,
+                                      "file": world["file"].pk}
     return template.format(**values)
 
 
