@@ -259,7 +259,7 @@ class Command(BaseCommand):
             tables = conn.introspection.table_names(cursor)
             counts = {}
             for table in tables:
-                cursor.execute(f"SELECT COUNT(*) FROM {conn.ops.quote_name(table)}")  # noqa: S608 (introspected names)
+                cursor.execute(f"SELECT COUNT(*) FROM {conn.ops.quote_name(table)}")  # noqa: S608  # nosec B608 -- introspected table names
                 counts[table] = cursor.fetchone()[0]
         if "django_migrations" not in counts:
             raise CommandError("The restored database has no django_migrations table: not a Zhibao database.")
