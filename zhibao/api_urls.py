@@ -10,5 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/", include("zhibao.core.api.urls")),
     path("v1/", include("zhibao.accounts.api.urls")),
+    path("v1/", include("zhibao.patents.api.urls")),
     re_path(r"^.*$", not_found),
 ]

@@ -58,6 +58,11 @@ def examiner(db):
 
 
 @pytest.fixture
+def operator(db):
+    return make_user("operator", roles=[Role.OPERATOR])
+
+
+@pytest.fixture
 def expert(db):
     return make_user("expert", [Role.EXPERT])
 

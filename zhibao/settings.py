@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zhibao.core",
     "zhibao.accounts",
     "zhibao.portal",
+    "zhibao.patents",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,15 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Patent corpus ------------------------------------------------------------------------
+# The embedded search index (tantivy); one writer at a time under a file lock beside it.
+PATENT_INDEX_DIR = Path(env.str("ZHIBAO_PATENT_INDEX_DIR", default=str(VAR_DIR / "search" / "patents")))
+# Uploaded import files and their reports (they may exceed the attachment size limit).
+PATENT_IMPORT_DIR = VAR_DIR / "imports"
+# Result exports above this many rows run as a job; none larger than the cap.
+PATENT_EXPORT_SYNC_MAX = env.int("ZHIBAO_PATENT_EXPORT_SYNC_MAX", default=5_000)
+PATENT_EXPORT_MAX = env.int("ZHIBAO_PATENT_EXPORT_MAX", default=100_000)
 # Uploads (core.attachments): per file, per case, image pixels, and the zip-bomb guards for
 # DOCX/XLSX (ratio, unpacked size, entries).
 ZHIBAO_UPLOAD_MAX_BYTES = env.int("ZHIBAO_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

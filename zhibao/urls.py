@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("zhibao.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("zhibao.api_urls")),
+    path("", include("zhibao.patents.urls")),
     path("", include("zhibao.core.urls")),
     path("", include("zhibao.portal.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Pages: collections."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: ipc."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: search."""
+
+urlpatterns: list = []
