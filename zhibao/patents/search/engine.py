@@ -1,0 +1,645 @@
+"""The patent search engine: the one interface pages, API, exports, collections and jobs call.
+
+It owns an on-disk tantivy index in settings.PATENT_INDEX_DIR. Writes (upserts, deletes, a
+rebuild) take an exclusive fcntl lock in that directory, so a web request, an import job and a
+`zhibao reindex` never write at the same time; a second writer waits up to
+PATENT_INDEX_LOCK_TIMEOUT seconds, then fails with IndexLockedError. Readers never lock: each
+search checks the index's meta.json (one stat) and reloads the searcher only when another
+writer committed. Facets and analytics are tantivy aggregations over fast fields — one
+aggregation call per request, never a Python loop over hits — which keeps the full analytics
+set of a query over a million documents within ~100 ms.
+"""
+
+import datetime as dt
+import fcntl
+import functools
+import html
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ..choices import ApplicantType, LegalStatus, PatentType
+from . import tantivy_backend as backend
+from .query import parse_query, text_terms
+from .tokenize import load_ipc_words, tokenize
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FACETS = ("year", "ipc_subclass", "applicant", "province", "type", "legal_status")
+FACET_SIZE = 20
+SORTS = {
+    "relevance": (None, None),
+    "application_date": ("ad", tantivy.Order.Asc),
+    "-application_date": ("ad", tantivy.Order.Desc),
+    "publication_date": ("pd", tantivy.Order.Asc),
+    "-publication_date": ("pd", tantivy.Order.Desc),
+}
+# Aggregation dimension → fast field.
+DIMENSIONS = {
+    "year": "year", "applicant": "applicant", "ipc_subclass": "ipc_subclass", "ipc_group": "ipc_group",
+    "ipc_section": "ipc_section", "province": "province", "city": "city", "league": "league", "type": "type",
+    "legal_status": "status", "applicant_type": "applicant_type",
+}
+ANALYTICS_DIMENSIONS = ("year", "applicant", "ipc_subclass", "ipc_group", "ipc_section", "province", "league",
+                        "type", "legal_status", "applicant_type")
+ANALYTICS_MATRICES = (("year", "ipc_subclass"), ("applicant", "ipc_subclass"))
+BATCH = 2000
+WRITER_HEAP = 256_000_000
+
+
+class IndexLockedError(RuntimeError):
+    """Another process (an import, a reindex) is writing the index."""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Hit:
+    publication_number: str
+    score: float
+    title: str
+    title_html: str
+    abstract_html: str
+    abstract: str
+    applicants: list[str]
+    inventors: list[str]
+    ipc_main: str
+    ipc_codes: list[str]
+    patent_type: str
+    legal_status: str
+    application_number: str
+    application_date: dt.date | None
+    publication_date: dt.date | None
+    grant_date: dt.date | None
+    province: str
+    city: str
+    league_code: str
+    applicant_type: str
+
+    @property
+    def first_applicant(self) -> str:
+        return self.applicants[0] if self.applicants else ""
+
+    @property
+    def patent_type_label(self) -> str:
+        return _label("type", self.patent_type)
+
+    @property
+    def legal_status_label(self) -> str:
+        return _label("legal_status", self.legal_status)
+
+    def as_dict(self) -> dict:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("application_date", "publication_date", "grant_date"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[Bucket]]
+    took_ms: float
+    page: int = 1
+    page_size: int = 20
+    sort: str = "relevance"
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
+
+
+@dataclass
+class Matrix:
+    """`cells[i][j]` is the number of documents with rows[i] and columns[j]."""
+
+    x: str
+    y: str
+    rows: list[Bucket]
+    columns: list[Bucket]
+    cells: list[list[int]] = field(default_factory=list)
+
+
+# --- Labels -----------------------------------------------------------------------------------
+
+_CHOICE_LABELS = {"type": PatentType, "legal_status": LegalStatus, "applicant_type": ApplicantType}
+_label_cache: dict[tuple[str, str], str] = {}
+
+
+def _label(dimension: str, key) -> str:
+    choices = _CHOICE_LABELS.get(dimension)
+    if choices is not None:
+        try:
+            return str(choices(key).label)
+        except ValueError:
+            return str(key)
+    return _label_cache.get((dimension, str(key)), str(key))
+
+
+def _load_labels(dimension: str, keys: list[str]) -> None:
+    """IPC titles and league names come from the database, once per key per process."""
+    missing = [k for k in keys if (dimension, k) not in _label_cache]
+    if not missing:
+        return
+    found: dict[str, str] = {}
+    try:
+        if dimension.startswith("ipc_"):
+            from ..models import IpcCode
+
+            found = dict(IpcCode.objects.filter(code__in=missing).values_list("code", "title"))
+        elif dimension == "league":
+            from zhibao.core.models import Region
+
+            found = dict(Region.objects.filter(code__in=missing).values_list("code", "name"))
+    except Exception:  # labels are decoration: a missing table must not break a search
+        logger.debug("no labels for %s", dimension, exc_info=True)
+        return
+    for key in missing:
+        title = found.get(key, "")
+        _label_cache[(dimension, key)] = f"{key} {title[:30]}".strip() if dimension.startswith("ipc_") else (
+            title or key)
+
+
+def _buckets(dimension: str, raw: list[dict]) -> list[Bucket]:
+    keys = [str(b["key"]) for b in raw]
+    if dimension.startswith("ipc_") or dimension == "league":
+        _load_labels(dimension, keys)
+    return [Bucket(key, _label(dimension, key), int(b["doc_count"])) for key, b in zip(keys, raw, strict=True)]
+
+
+# --- Highlighting -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _highlighter(terms: tuple[str, ...]) -> re.Pattern | None:
+    words = sorted({w for w in terms if w.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def _highlight_terms(node) -> tuple[str, ...]:
+    words: list[str] = []
+    for value in text_terms(node):
+        words.append(value.strip())
+        words.extend(tokenize(value))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def highlight(text: str, pattern: re.Pattern | None) -> str:
+    """HTML-escaped text with the query's words wrapped in <mark>."""
+    if not text:
+        return ""
+    if pattern is None:
+        return html.escape(text)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        out.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(text: str, pattern: re.Pattern | None, width: int = 160) -> str:
+    """A window of the abstract around the first hit (the start when there is none)."""
+    if not text:
+        return ""
+    match = pattern.search(text) if pattern is not None else None
+    start = max(0, match.start() - 40) if match else 0
+    end = min(len(text), start + width)
+    body = highlight(text[start:end], pattern)
+    return ("…" if start else "") + body + ("…" if end < len(text) else "")
+
+
+def _date(value) -> dt.date | None:
+    if not value:
+        return None
+    return dt.date(value // 10000, value // 100 % 100, value % 100)
+
+
+# --- The engine -------------------------------------------------------------------------------
+
+
+class PatentSearchEngine:
+    def __init__(self, path: Path, *, lock_timeout: float | None = None):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.lock_timeout = lock_timeout if lock_timeout is not None else getattr(
+            settings, "PATENT_INDEX_LOCK_TIMEOUT", 60)
+        self.schema = backend.build_schema()
+        self._check_version()
+        self.index = tantivy.Index(self.schema, path=str(self.path))
+        self.compiler = backend.Compiler(self.schema)
+        self._meta_mtime = self._stat_meta()
+        self._writer = None
+        self._lock_file = None
+        self._write_lock = threading.RLock()
+        if getattr(settings, "PATENT_SEARCH_IPC_WORDS", True):
+            load_ipc_words()
+
+    # -- files and locks
+
+    def _check_version(self) -> None:
+        """An index written with another schema is discarded (a rebuild fills it again)."""
+        marker = self.path / "zhibao-schema.json"
+        version = {"schema": backend.SCHEMA_VERSION}
+        if marker.exists():
+            try:
+                if json.loads(marker.read_text()) == version:
+                    return
+            except ValueError:
+                pass
+        if (self.path / "meta.json").exists():
+            logger.warning("patent index at %s has an old schema: emptied, run `zhibao reindex`", self.path)
+            for child in self.path.iterdir():
+                if child.name != "zhibao-writer.lock":
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+        marker.write_text(json.dumps(version))
+
+    def _stat_meta(self) -> int:
+        try:
+            return os.stat(self.path / "meta.json").st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _acquire(self) -> None:
+        lock_file = open(self.path / "zhibao-writer.lock", "a+")  # noqa: SIM115 (held until release)
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    lock_file.close()
+                    raise IndexLockedError(
+                        _("The patent index is being written by another process (an import or a reindex); "
+                          "try again when it has finished.")
+                    ) from None
+                time.sleep(0.05)
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(f"{os.getpid()}\n")
+        lock_file.flush()
+        self._lock_file = lock_file
+
+    def _release(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def writer(self):
+        """The open writer, taking the lock first; released by commit() or rollback()."""
+        with self._write_lock:
+            if self._writer is None:
+                self._acquire()
+                try:
+                    self._writer = self.index.writer(WRITER_HEAP, 1)
+                except Exception:
+                    self._release()
+                    raise
+            return self._writer
+
+    def commit(self) -> None:
+        """Publish pending writes, wait for merges, release the lock; readers see them next search."""
+        with self._write_lock:
+            if self._writer is None:
+                return
+            writer, self._writer = self._writer, None
+            try:
+                writer.commit()
+                writer.wait_merging_threads()
+            finally:
+                del writer
+                self._release()
+            self._refresh(force=True)
+
+    def rollback(self) -> None:
+        with self._write_lock:
+            if self._writer is None:
+                return
+            writer, self._writer = self._writer, None
+            try:
+                writer.rollback()
+            finally:
+                del writer
+                self._release()
+
+    def close(self) -> None:
+        self.rollback()
+
+    def _refresh(self, force: bool = False) -> None:
+        mtime = self._stat_meta()
+        if force or mtime != self._meta_mtime:
+            self.index.reload()
+            self._meta_mtime = mtime
+
+    def searcher(self) -> tantivy.Searcher:
+        self._refresh()
+        return self.index.searcher()
+
+    # -- writing
+
+    def index_patents(self, patents: Iterable) -> int:
+        """Upsert: each publication number's old document is deleted, the new one added.
+
+        Call commit() afterwards (once per batch or at the end) to publish and release the lock.
+        """
+        writer = self.writer()
+        count = 0
+        for patent in patents:
+            writer.delete_documents_by_term("pn", patent.publication_number)
+            writer.add_document(backend.patent_document(patent, self.schema))
+            count += 1
+        return count
+
+    def delete(self, publication_numbers: Iterable[str], *, commit: bool = True) -> int:
+        writer = self.writer()
+        count = 0
+        for number in publication_numbers:
+            writer.delete_documents_by_term("pn", number)
+            count += 1
+        if commit:
+            self.commit()
+        return count
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-create every document from the database, streaming (memory stays flat).
+
+        The old documents stay searchable until the single commit at the end.
+        """
+        from ..models import Patent
+
+        total = Patent.objects.count()
+        writer = self.writer()
+        try:
+            writer.delete_all_documents()
+            done = 0
+            batch = []
+            for patent in Patent.objects.order_by("pk").iterator(chunk_size=BATCH):
+                batch.append(patent)
+                if len(batch) >= BATCH:
+                    done += self._add(writer, batch)
+                    batch = []
+                    if progress:
+                        progress(done, total)
+            done += self._add(writer, batch)
+            if progress:
+                progress(done, total)
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+        return done
+
+    def _add(self, writer, patents: list) -> int:
+        for patent in patents:
+            writer.add_document(backend.patent_document(patent, self.schema))
+        return len(patents)
+
+    def sync_since(self, since: dt.datetime) -> int:
+        """Reindex the patents changed (updated_at) after `since`; commits. Returns the count."""
+        from ..models import Patent
+
+        count = 0
+        batch = []
+        for patent in Patent.objects.filter(updated_at__gt=since).order_by("pk").iterator(chunk_size=BATCH):
+            batch.append(patent)
+            if len(batch) >= BATCH:
+                count += self.index_patents(batch)
+                batch = []
+        if batch:
+            count += self.index_patents(batch)
+        self.commit()
+        return count
+
+    # -- reading
+
+    def build_query(self, q: str, filters: dict | None = None):
+        """The tantivy query of a query string and facet filters; raises QuerySyntaxError."""
+        node = parse_query(q or "")
+        query = self.compiler.compile(node)
+        extra = backend.filter_queries(self.schema, filters)
+        if extra:
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, item) for item in [query, *extra]])
+        return node, query
+
+    def search(self, q: str, *, filters: dict | None = None, sort: str = "relevance", page: int = 1,
+               page_size: int = 20, facets: Iterable[str] | None = DEFAULT_FACETS,
+               highlight: bool = True) -> SearchResult:
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}; known: {', '.join(SORTS)}")
+        page, page_size = max(1, int(page)), max(1, min(int(page_size), 1000))
+        node, query = self.build_query(q, filters)
+        searcher = self.searcher()
+        field_name, order = SORTS[sort]
+        offset = (page - 1) * page_size
+        if field_name:
+            result = searcher.search(query, page_size, count=True, order_by_field=field_name, offset=offset,
+                                     order=order)
+        else:
+            result = searcher.search(query, page_size, count=True, offset=offset)
+        pattern = _highlighter(_highlight_terms(node)) if highlight else None
+        hits = [self._hit(searcher, score, address, pattern, highlight, field_name is None)
+                for score, address in result.hits]
+        facet_buckets = self._facets(searcher, query, tuple(facets or ())) if result.count else {
+            name: [] for name in (facets or ())}
+        return SearchResult(
+            query=q or "", total=result.count, hits=hits, facets=facet_buckets,
+            took_ms=(time.perf_counter() - started) * 1000, page=page, page_size=page_size, sort=sort,
+        )
+
+    def _hit(self, searcher, score, address, pattern, with_html: bool, scored: bool) -> Hit:
+        doc = searcher.doc(address)
+        payload = json.loads(doc.get_first("payload"))
+        title, abstract = payload["t"], payload["a"]
+        return Hit(
+            publication_number=doc.get_first("pn"),
+            score=float(score) if scored else 0.0,
+            title=title,
+            title_html=highlight(title, pattern) if with_html else html.escape(title),
+            abstract_html=snippet(abstract, pattern) if with_html else html.escape(abstract[:160]),
+            abstract=abstract,
+            applicants=payload["ap"], inventors=payload["in"], ipc_main=payload["im"], ipc_codes=payload["ic"],
+            patent_type=payload["ty"], legal_status=payload["ls"], application_number=payload["an"],
+            application_date=_date(payload["ad"]), publication_date=_date(payload["pd"]),
+            grant_date=_date(payload["gd"]), province=payload["pr"], city=payload["ci"],
+            league_code=payload["lg"], applicant_type=payload["at"],
+        )
+
+    def _facets(self, searcher, query, names: tuple[str, ...]) -> dict[str, list[Bucket]]:
+        if not names:
+            return {}
+        aggs = {name: self._terms_agg(name, FACET_SIZE) for name in names}
+        raw = searcher.aggregate(query, aggs)
+        return {name: self._ordered(name, _buckets(name, raw[name]["buckets"]), descending_years=True)
+                for name in names}
+
+    @staticmethod
+    def _terms_agg(dimension: str, size: int) -> dict:
+        if dimension not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}")
+        if dimension == "year":
+            size = max(size, 100)  # every year, then ordered by year
+        return {"terms": {"field": DIMENSIONS[dimension], "size": size, "segment_size": max(size * 10, 200)}}
+
+    @staticmethod
+    def _ordered(dimension: str, buckets: list[Bucket], *, descending_years: bool = False) -> list[Bucket]:
+        if dimension == "year":
+            return sorted(buckets, key=lambda b: int(b.key), reverse=descending_years)
+        return buckets
+
+    def count(self, q: str, filters: dict | None = None) -> int:
+        _, query = self.build_query(q, filters)
+        return self.searcher().search(query, 1, count=True).count
+
+    def publication_numbers(self, q: str, filters: dict | None = None, limit: int | None = None,
+                            sort: str = "relevance") -> list[str]:
+        """Every matching publication number (or the first `limit`), for exports and collections."""
+        _, query = self.build_query(q, filters)
+        searcher = self.searcher()
+        if limit is None:
+            limit = searcher.search(query, 1, count=True).count
+        if limit <= 0:
+            return []
+        field_name, order = SORTS[sort]
+        if field_name:
+            result = searcher.search(query, limit, count=False, order_by_field=field_name, order=order)
+        else:
+            result = searcher.search(query, limit, count=False)
+        return [searcher.doc(address).get_first("pn") for _, address in result.hits]
+
+    def get(self, publication_number: str) -> Hit | None:
+        searcher = self.searcher()
+        result = searcher.search(tantivy.Query.term_query(self.schema, "pn", publication_number), 1)
+        if not result.hits:
+            return None
+        return self._hit(searcher, 0.0, result.hits[0][1], None, False, False)
+
+    # -- analytics
+
+    def aggregate(self, q: str, by: str, *, size: int = 20, filters: dict | None = None) -> list[Bucket]:
+        """Document counts per value of a dimension (years in order, others by count)."""
+        _, query = self.build_query(q, filters)
+        raw = self.searcher().aggregate(query, {"agg": self._terms_agg(by, size)})
+        return self._ordered(by, _buckets(by, raw["agg"]["buckets"]))
+
+    def _matrix_aggs(self, x: str, y: str, size_x: int, size_y: int) -> dict:
+        inner = self._terms_agg(y, max(size_y * 20, 500))
+        outer = self._terms_agg(x, size_x)
+        outer["aggs"] = {"y": inner}
+        return {"rows": outer, "columns": self._terms_agg(y, size_y)}
+
+    def _matrix_from(self, x: str, y: str, raw_rows: list[dict], raw_columns: list[dict], size_y: int) -> Matrix:
+        rows = self._ordered(x, _buckets(x, raw_rows))
+        columns = self._ordered(y, _buckets(y, raw_columns[:size_y] if y == "year" else raw_columns))
+        counts = {str(r["key"]): {str(c["key"]): c["doc_count"] for c in r["y"]["buckets"]} for r in raw_rows}
+        cells = [[int(counts.get(row.key, {}).get(col.key, 0)) for col in columns] for row in rows]
+        return Matrix(x=x, y=y, rows=rows, columns=columns, cells=cells)
+
+    def matrix(self, q: str, x: str, y: str, *, size_x: int = 20, size_y: int = 10,
+               filters: dict | None = None) -> Matrix:
+        """Rows = the top values of x, columns = the top values of y, cells = co-occurrence counts."""
+        _, query = self.build_query(q, filters)
+        raw = self.searcher().aggregate(query, self._matrix_aggs(x, y, size_x, size_y))
+        return self._matrix_from(x, y, raw["rows"]["buckets"], raw["columns"]["buckets"], size_y)
+
+    def analytics(self, q: str, filters: dict | None = None, *, size: int = 20) -> dict:
+        """Every dimension and both matrices of one query in a single aggregation pass."""
+        started = time.perf_counter()
+        _, query = self.build_query(q, filters)
+        searcher = self.searcher()
+        aggs = {f"by_{name}": self._terms_agg(name, size) for name in ANALYTICS_DIMENSIONS}
+        for x, y in ANALYTICS_MATRICES:
+            for key, agg in self._matrix_aggs(x, y, 20, 10).items():
+                aggs[f"m_{x}_{y}_{key}"] = agg
+        total = searcher.search(query, 1, count=True).count
+        raw = searcher.aggregate(query, aggs)
+        result: dict = {"total": total}
+        for name in ANALYTICS_DIMENSIONS:
+            result[name] = self._ordered(name, _buckets(name, raw[f"by_{name}"]["buckets"]))
+        for x, y in ANALYTICS_MATRICES:
+            result[f"{x}_x_{y}"] = self._matrix_from(
+                x, y, raw[f"m_{x}_{y}_rows"]["buckets"], raw[f"m_{x}_{y}_columns"]["buckets"], 10)
+        result["took_ms"] = (time.perf_counter() - started) * 1000
+        return result
+
+    def more_like_this(self, publication_number: str, limit: int = 10) -> list[Hit]:
+        """Patents sharing the document's most distinctive title and abstract words (tf·idf)."""
+        searcher = self.searcher()
+        own = tantivy.Query.term_query(self.schema, "pn", publication_number)
+        found = searcher.search(own, 1)
+        if not found.hits:
+            return []
+        payload = json.loads(searcher.doc(found.hits[0][1]).get_first("payload"))
+        counts = Counter(tokenize(payload["t"]) * 2 + tokenize(payload["a"]))
+        total_docs = max(searcher.num_docs, 1)
+        scored = []
+        for term, tf in counts.items():
+            if len(term) < 2 and term.isascii():
+                continue
+            df = searcher.doc_freq("title", term) + searcher.doc_freq("abstract", term)
+            if df <= 1:
+                continue  # only in this document: nothing to share
+            scored.append((tf * math.log(1 + total_docs / df), term))
+        terms = [term for _, term in sorted(scored, reverse=True)[:15]]
+        if not terms:
+            return []
+        Query, Occur = tantivy.Query, tantivy.Occur
+        clauses = []
+        for term in terms:
+            clauses.append((Occur.Should, Query.boost_query(Query.term_query(self.schema, "title", term), 2.0)))
+            clauses.append((Occur.Should, Query.term_query(self.schema, "abstract", term)))
+        clauses.append((Occur.MustNot, own))
+        result = searcher.search(Query.boolean_query(clauses), limit)
+        return [self._hit(searcher, score, address, None, False, True) for score, address in result.hits]
+
+
+_engines: dict[str, PatentSearchEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine() -> PatentSearchEngine:
+    """The process's engine for settings.PATENT_INDEX_DIR (one per directory)."""
+    key = str(Path(settings.PATENT_INDEX_DIR).resolve())
+    engine = _engines.get(key)
+    if engine is None:
+        with _engines_lock:
+            engine = _engines.get(key)
+            if engine is None:
+                engine = _engines[key] = PatentSearchEngine(Path(key))
+    return engine
+
+
+def reset_engine() -> None:
+    """Forget every engine (releasing any writer lock): tests point PATENT_INDEX_DIR elsewhere."""
+    with _engines_lock:
+        for engine in _engines.values():
+            try:
+                engine.close()
+            except Exception:
+                logger.exception("closing the patent index at %s", engine.path)
+        _engines.clear()

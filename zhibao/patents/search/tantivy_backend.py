@@ -1,0 +1,230 @@
+"""The tantivy side of patent search: the schema, one document per Patent, and the compiler
+from the query tree (search.query) to tantivy queries.
+
+Text is indexed pre-segmented (search.tokenize) with the whitespace tokenizer; every keyword
+(numbers, names, IPC codes and their prefixes, regions, kinds) is a raw term, and everything
+the facets and analytics count is a fast field, so aggregations run in tantivy's columnar
+store instead of Python. What a hit shows is one stored JSON payload: one read per hit.
+"""
+
+import json
+import re
+
+import tantivy
+
+from . import query as q
+from .tokenize import analyze, analyze_precise, tokenize, tokenize_index
+
+SCHEMA_VERSION = 1
+RAW_FIELDS = ("pn", "an", "inventor", "ipc", "mipc")
+FAST_RAW_FIELDS = ("applicant", "ipc_subclass", "ipc_group", "ipc_section", "province", "city", "league",
+                   "type", "status", "applicant_type")
+TEXT_FIELDS = ("title", "abstract", "claim", "applicant_text")
+INT_FIELDS = ("year", "ad", "pd", "gd")
+
+# Query field code → index fields (text) or the raw field it is a term of.
+TEXT_FIELD_MAP = {"TI": ("title",), "AB": ("abstract",), "CL": ("claim",), "TIAB": ("title", "abstract"),
+                  "PA": ("applicant_text",)}
+TERM_FIELD_MAP = {"PN": "pn", "AN": "an", "IN": "inventor", "PR": "province", "CITY": "city",
+                  "LS": "status", "TYPE": "type"}
+DATE_FIELD_MAP = {"AD": "ad", "PD": "pd", "GD": "gd"}
+BOOSTS = {"title": 2.0, "abstract": 1.0, "claim": 1.0, "applicant_text": 1.0}
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("pn", stored=True, tokenizer_name="raw")
+    for name in RAW_FIELDS[1:]:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in FAST_RAW_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace")
+    for name in INT_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+def _ymd(date) -> int | None:
+    return date.year * 10000 + date.month * 100 + date.day if date else None
+
+
+def ipc_prefixes(code: str) -> list[str]:
+    """Section, class, subclass, main group and the code itself: IPC=H01M is then one term."""
+    parts = [code[:1], code[:3], code[:4]]
+    if "/" in code:
+        parts.append(code.split("/", 1)[0] + "/00")
+    parts.append(code)
+    return [p for p in parts if p]
+
+
+def patent_document(patent, schema: tantivy.Schema) -> tantivy.Document:
+    """The index document of one Patent (model instance or any object with its attributes)."""
+    applicants = [a.get("name", "") for a in (patent.applicants or []) if a.get("name")]
+    if not applicants and getattr(patent, "first_applicant", ""):
+        applicants = [patent.first_applicant]
+    codes = [c for c in (patent.ipc_codes or []) if c]
+    ipc_main = patent.ipc_main or (codes[0] if codes else "")
+    if ipc_main and ipc_main not in codes:
+        codes.insert(0, ipc_main)
+    prefixes: dict[str, None] = {}
+    subclasses: dict[str, None] = {}
+    groups: dict[str, None] = {}
+    sections: dict[str, None] = {}
+    for code in codes:
+        for prefix in ipc_prefixes(code):
+            prefixes[prefix] = None
+        if len(code) >= 4:
+            subclasses[code[:4]] = None
+        if "/" in code:
+            groups[code.split("/", 1)[0] + "/00"] = None
+        sections[code[:1]] = None
+    ad, pd, gd = _ymd(patent.application_date), _ymd(patent.publication_date), _ymd(patent.grant_date)
+    inventors = list(patent.inventors or [])
+    payload = {
+        "t": patent.title, "a": patent.abstract or "", "ap": applicants, "in": inventors[:20],
+        "im": ipc_main, "ic": codes[:30], "ty": patent.patent_type, "ls": patent.legal_status,
+        "an": patent.application_number, "ad": ad, "pd": pd, "gd": gd, "pr": patent.province or "",
+        "ci": patent.city or "", "lg": patent.league_code or "", "at": patent.applicant_type or "",
+    }
+    data = {
+        "pn": patent.publication_number,
+        "an": patent.application_number or "",
+        "inventor": inventors,
+        "ipc": list(prefixes),
+        "mipc": ipc_prefixes(ipc_main) if ipc_main else [],
+        "applicant": applicants,
+        "ipc_subclass": list(subclasses),
+        "ipc_group": list(groups),
+        "ipc_section": list(sections),
+        "province": q.normalize_province(patent.province or ""),
+        "city": q.normalize_city(patent.city or ""),
+        "league": patent.league_code or "",
+        "type": patent.patent_type or "",
+        "status": patent.legal_status or "",
+        "applicant_type": patent.applicant_type or "",
+        "title": analyze(patent.title),
+        "abstract": analyze(patent.abstract or ""),
+        "claim": analyze_precise(patent.first_claim or ""),
+        "applicant_text": analyze(" ".join(applicants)),
+        "payload": json.dumps(payload, ensure_ascii=False).encode(),
+    }
+    if ad:
+        data["ad"] = ad
+        data["year"] = ad // 10000
+    if pd:
+        data["pd"] = pd
+    if gd:
+        data["gd"] = gd
+    for name in ("an", "province", "city", "league", "type", "status", "applicant_type"):
+        if not data[name]:
+            del data[name]  # an empty keyword would be a term (and a facet bucket) of its own
+    return tantivy.Document.from_dict(data, schema)
+
+
+# --- Compiling the query tree -------------------------------------------------------------------
+
+Occur = tantivy.Occur
+Query = tantivy.Query
+
+
+def _all(queries: list, occur=Occur.Must):
+    if len(queries) == 1 and occur in (Occur.Must, Occur.Should):
+        return queries[0]
+    return Query.boolean_query([(occur, item) for item in queries])
+
+
+class Compiler:
+    def __init__(self, schema: tantivy.Schema):
+        self.schema = schema
+
+    def compile(self, node):
+        if isinstance(node, q.MatchAll):
+            return Query.all_query()
+        if isinstance(node, q.Term):
+            return self.term(node)
+        if isinstance(node, q.TermSet):
+            return Query.term_set_query(self.schema, TERM_FIELD_MAP[node.field], list(node.values))
+        if isinstance(node, q.DateRange):
+            return Query.range_query(self.schema, DATE_FIELD_MAP[node.field], tantivy.FieldType.Integer,
+                                     node.lower, node.upper)
+        if isinstance(node, q.And):
+            clauses = []
+            for child in node.children:
+                if isinstance(child, q.Not):
+                    clauses.append((Occur.MustNot, self.compile(child.child)))
+                else:
+                    clauses.append((Occur.Must, self.compile(child)))
+            if all(occur == Occur.MustNot for occur, _ in clauses):
+                clauses.append((Occur.Must, Query.all_query()))
+            return Query.boolean_query(clauses)
+        if isinstance(node, q.Or):
+            return Query.boolean_query([(Occur.Should, self.compile(child)) for child in node.children])
+        if isinstance(node, q.Not):
+            return Query.boolean_query([(Occur.Must, Query.all_query()),
+                                        (Occur.MustNot, self.compile(node.child))])
+        raise TypeError(f"unknown query node {node!r}")
+
+    def term(self, node: q.Term):
+        schema = self.schema
+        if node.field in TEXT_FIELD_MAP:
+            fields = TEXT_FIELD_MAP[node.field]
+            if node.phrase:
+                tokens = tokenize_index(node.value)
+                if len(tokens) > 1:
+                    return _all([self._boost(f, Query.phrase_query(schema, f, tokens)) for f in fields],
+                                Occur.Should)
+            else:
+                tokens = list(dict.fromkeys(tokenize(node.value)))
+            if not tokens:
+                return Query.all_query()  # only stop words: they restrict nothing
+            per_token = [
+                _all([self._boost(f, Query.term_query(schema, f, token)) for f in fields], Occur.Should)
+                for token in tokens
+            ]
+            text_query = _all(per_token)
+            if node.field == "PA":
+                exact = Query.term_query(schema, "applicant", node.value)
+                return Query.boolean_query([(Occur.Should, text_query), (Occur.Should, exact)])
+            return text_query
+        if node.field in ("IPC", "MIPC"):
+            field = "ipc" if node.field == "IPC" else "mipc"
+            if "/" in node.value and not node.value.endswith("/00"):
+                # A subgroup: its own code and every deeper subgroup written with more digits.
+                return Query.regex_query(schema, field, re.escape(node.value) + ".*")
+            return Query.term_query(schema, field, node.value)
+        return Query.term_query(schema, TERM_FIELD_MAP[node.field], node.value)
+
+    @staticmethod
+    def _boost(field: str, query):
+        boost = BOOSTS.get(field, 1.0)
+        return query if boost == 1.0 else Query.boost_query(query, boost)
+
+
+FILTER_FIELDS = {"year": "year", "ipc_subclass": "ipc_subclass", "applicant": "applicant",
+                 "province": "province", "type": "type", "legal_status": "status", "league": "league",
+                 "ipc_section": "ipc_section", "ipc_group": "ipc_group", "applicant_type": "applicant_type",
+                 "city": "city"}
+
+
+def filter_queries(schema: tantivy.Schema, filters: dict | None) -> list:
+    """One term-set query per filter key (values OR-ed), to be AND-ed with the search."""
+    queries = []
+    for key, values in (filters or {}).items():
+        if values in (None, "", []):
+            continue
+        if key not in FILTER_FIELDS:
+            raise ValueError(f"unknown filter {key!r}; known: {', '.join(FILTER_FIELDS)}")
+        if not isinstance(values, list | tuple | set):
+            values = [values]
+        if key == "year":
+            values = [int(v) for v in values]
+        elif key == "province":
+            values = [q.normalize_province(str(v)) for v in values]
+        elif key == "city":
+            values = [q.normalize_city(str(v)) for v in values]
+        else:
+            values = [str(v) for v in values]
+        queries.append(Query.term_set_query(schema, FILTER_FIELDS[key], list(values)))
+    return queries
