@@ -1,0 +1,214 @@
+"""Search results and analytics tables out to Excel (.xlsx) and CSV.
+
+A result export takes the publication numbers the search engine matched, in its order, and
+reads the rows from the database a batch of numbers at a time, writing each row as it comes:
+the memory used stays flat whether the export has 50 rows or the 100,000 of the cap. Up to
+settings.PATENT_EXPORT_SYNC_MAX rows are answered at once; above that the export is a core
+Job (`patents.export`) whose result file the job page offers.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhibao.core.services.jobs import job_function, job_progress
+
+from .choices import LegalStatus, PatentType
+from .models import Patent
+
+FORMATS = ("xlsx", "csv")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+# Numbers per database query: a few hundred kilobytes of rows at a time.
+BATCH_SIZE = 500
+_FIELDS = ("publication_number", "application_number", "patent_type", "title", "applicants", "application_date",
+           "publication_date", "ipc_main", "ipc_codes", "legal_status", "province")
+
+
+def export_header() -> list[str]:
+    """The columns of a result export, in the order the center's analysts expect."""
+    return [
+        _("Publication number"), _("Application number"), _("Patent type"), _("Title"), _("Applicants"),
+        _("Application date"), _("Publication date"), _("Main IPC"), _("IPC"), _("Legal status"), _("Province"),
+    ]
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def patent_row(patent: Patent) -> list[str]:
+    return [
+        patent.publication_number,
+        patent.application_number,
+        _label(PatentType, patent.patent_type),
+        patent.title,
+        "; ".join(patent.applicant_names),
+        patent.application_date.isoformat() if patent.application_date else "",
+        patent.publication_date.isoformat() if patent.publication_date else "",
+        patent.ipc_main,
+        "; ".join(patent.ipc_codes or []),
+        _label(LegalStatus, patent.legal_status),
+        patent.province,
+    ]
+
+
+def patent_rows(publication_numbers: Iterable[str], *, batch_size: int = BATCH_SIZE) -> Iterator[list[str]]:
+    """The rows of these patents in the given order, read a batch of numbers at a time.
+
+    Numbers the database no longer has (deleted since they were indexed) are skipped.
+    """
+    batch: list[str] = []
+
+    def flush(numbers: list[str]) -> Iterator[list[str]]:
+        found = {p.publication_number: p for p in Patent.objects.filter(publication_number__in=numbers).only(*_FIELDS)}
+        for number in numbers:
+            if number in found:
+                yield patent_row(found[number])
+
+    for number in publication_numbers:
+        batch.append(number)
+        if len(batch) >= batch_size:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(rows: Iterable[list[str]], header: list[str] | None = None) -> Iterator[str]:
+    """CSV text, UTF-8 with a byte-order mark first so that Excel opens the Chinese right."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(header or export_header())
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def write_csv(rows: Iterable[list[str]], fileobj, *, progress: Callable[[int], None] | None = None) -> int:
+    chunks = csv_chunks(rows)
+    fileobj.write((next(chunks) + next(chunks)).encode("utf-8"))  # the byte-order mark and the header
+    count = 0
+    for count, chunk in enumerate(chunks, start=1):
+        fileobj.write(chunk.encode("utf-8"))
+        if progress and count % 1000 == 0:
+            progress(count)
+    return count
+
+
+def write_xlsx(rows: Iterable[list[str]], fileobj, *, progress: Callable[[int], None] | None = None) -> int:
+    """A write-only workbook (rows go to disk as they come): one sheet, bold header, frozen."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Patents"))
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJK", (18, 20, 10, 50, 40, 12, 12, 14, 30, 10, 10), strict=True):
+        ws.column_dimensions[letter].width = width
+    header = []
+    for title in export_header():
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        ws.append(row)
+        if progress and count % 1000 == 0:
+            progress(count)
+    wb.save(fileobj)
+    return count
+
+
+WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
+
+
+def export_filename(fmt: str, stem: str = "patents") -> str:
+    return f"{stem}-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}.{fmt}"
+
+
+def export_publication_numbers(*, q: str, filters: dict | None, limit: int, sort: str = "relevance") -> list[str]:
+    """The matching numbers in the page's order, at most `limit` (a list of strings: 100,000 of
+    them are a few megabytes; the rows themselves are never all in memory)."""
+    from .search import get_engine
+
+    return get_engine().publication_numbers(q, filters=filters or None, limit=limit, sort=sort)
+
+
+@job_function("patents.export")
+def patents_export(job, *, q: str = "", filters: dict | None = None, sort: str = "relevance",
+                   fmt: str = "xlsx") -> dict:
+    """Write the patents matching the query (and drill-down filters) to an .xlsx or .csv file."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    get_user_model().objects.get(pk=job.owner_id)  # the owner must still exist
+    cap = settings.PATENT_EXPORT_MAX
+    numbers = export_publication_numbers(q=q, filters=filters, limit=cap, sort=sort)
+    total = len(numbers)
+    job_progress(job, 2, _("%(total)d patents to write") % {"total": total})
+
+    def progress(done: int) -> None:
+        job_progress(job, 2 + int(done * 93 / max(total, 1)),
+                     _("%(done)d of %(total)d rows") % {"done": done, "total": total})
+
+    with tempfile.TemporaryFile() as tmp:
+        rows = WRITERS[fmt](patent_rows(numbers), tmp, progress=progress)
+        tmp.seek(0)
+        job.result_file.save(export_filename(fmt), File(tmp), save=True)
+    return {"rows": rows, "format": fmt, "capped": total >= cap}
+
+
+# --- Analytics tables -------------------------------------------------------------------------
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:28] or "Sheet"
+    name, n = clean, 2
+    while name in used:
+        name, n = f"{clean[:25]} {n}", n + 1
+    used.add(name)
+    return name
+
+
+def analytics_workbook(tables: list[dict]) -> bytes:
+    """One sheet per table: [{"title", "header": [...], "rows": [[...], ...]}]."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for table in tables:
+        ws = wb.create_sheet(_sheet_title(table["title"], used))
+        ws.append([str(h) for h in table["header"]])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in table["rows"]:
+            ws.append(list(row))
+        ws.freeze_panes = "A2"
+        for i, _h in enumerate(table["header"], start=1):
+            ws.column_dimensions[get_column_letter(i)].width = 40 if i == 1 else 14
+    if not tables:
+        wb.create_sheet(_("Analytics")).append([_("No data")])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
