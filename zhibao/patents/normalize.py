@@ -7,6 +7,7 @@ the API all call these, so a number or an IPC code has one spelling across the p
 """
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -155,7 +156,9 @@ class IpcSymbol:
 _SECTIONS = "ABCDEFGH"
 _IPC_FULL = re.compile(r"^([A-H])(\d{2})([A-Z])(\d{1,4})/(\d{1,6})$")
 _IPC_EPO = re.compile(r"^([A-H])(\d{2})([A-Z])(\d{4})(\d{6})$")  # H01F0001057000 (the EPO/DOCDB layout)
-_IPC_EDITION = re.compile(r"\(?\s*(?:19|20)\d{2}\s*\.\s*\d{2}\s*\)?\s*[A-Z]*\s*$")  # (2006.01), 2006.01 A I
+# (2006.01), 2006.01 A I: the edition and the level/version letters after it (each letter may
+# stand alone, so "A I" is two of them).
+_IPC_EDITION = re.compile(r"\(?\s*(?:19|20)\d{2}\s*\.\s*\d{2}\s*\)?(?:\s*[A-Z]+)*\s*$")
 
 
 def parse_ipc(value) -> IpcSymbol:
@@ -322,9 +325,10 @@ def normalize_legal_status(value) -> str:
     return LegalStatus.UNKNOWN
 
 
+# Institutes before universities: 中国科学院… contains 学院 but is an academy of sciences.
 _APPLICANT_TYPE_WORDS = [
-    (("大专院校", "院校", "高校", "大学", "学院", "university", "college"), ApplicantType.UNIVERSITY),
     (("科研", "研究院", "研究所", "科学院", "研究中心", "institute", "academy"), ApplicantType.INSTITUTE),
+    (("大专院校", "院校", "高校", "大学", "学院", "university", "college"), ApplicantType.UNIVERSITY),
     (("机关", "团体", "政府", "事业单位", "government"), ApplicantType.GOVERNMENT),
     (("个人", "individual", "person"), ApplicantType.INDIVIDUAL),
     (("企业", "公司", "集团", "厂", "合作社", "enterprise", "company", "corp", "ltd", "inc"), ApplicantType.ENTERPRISE),
@@ -344,7 +348,7 @@ def normalize_applicant_type(value, *, name: str = "") -> str:
                 return kind
     if re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", _clean(name)):
         return ApplicantType.INDIVIDUAL
-    return ApplicantType.OTHER if (value or name) else ApplicantType.OTHER
+    return ApplicantType.OTHER
 
 
 def normalize_name(value) -> str:
@@ -389,6 +393,7 @@ def normalize_count(value) -> int:
         number = float(text)
     except ValueError:
         raise NormalizeError(_("%(value)s is not a count.") % {"value": value}) from None
-    if number < 0 or number != int(number):
+    # NaN and infinity parse as floats but are no count (int() of them would raise).
+    if not math.isfinite(number) or number < 0 or number != int(number):
         raise NormalizeError(_("%(value)s is not a count.") % {"value": value})
     return int(number)

@@ -1,0 +1,450 @@
+"""One import row → one normalised corpus record (a dict of Patent field values).
+
+The normalisers of patents.normalize do the work; this module knows which cell feeds which
+field, turns the export's list cells (applicants, IPC codes, legal events, priorities) into the
+model's JSON lists, reads regions from applicants' addresses in batches, and hashes the result
+so an unchanged record is recognised without comparing fields.
+"""
+
+import functools
+import hashlib
+import json
+import re
+
+from django.utils.translation import gettext as _
+
+from .. import normalize as n
+from ..choices import ApplicantType, LegalStatus
+
+# Every normalised field, in the order the content hash reads them (source_file is not part
+# of the content: the same record from another file is unchanged).
+RECORD_FIELDS = (
+    "publication_number", "application_number", "grant_number", "patent_type", "title", "abstract",
+    "first_claim", "applicants", "first_applicant", "applicant_type", "current_holders", "province",
+    "province_code", "city", "county", "league_code", "banner_code", "inventors", "agency", "agents",
+    "ipc_main", "ipc_codes", "cpc_codes", "priorities", "application_date", "publication_date", "grant_date",
+    "legal_status", "legal_status_raw", "legal_events", "citation_count", "cited_patents", "family",
+    "family_size", "transfer_count", "licence_count", "pledge_count", "claims_count",
+)
+
+# The databases write "0" or "-" for "no value" in number and date columns.
+_EMPTY = {"", "0", "-", "—", "无", "None", "null", "nan"}
+
+# The same applicants, IPC codes, dates and statuses recur on thousands of rows: cache the
+# pure normalisers (exceptions are not cached, so a bad value raises every time).
+_ipc = functools.lru_cache(maxsize=65536)(n.normalize_ipc)
+_date = functools.lru_cache(maxsize=65536)(n.normalize_date)
+_name = functools.lru_cache(maxsize=262144)(n.normalize_name)
+_status = functools.lru_cache(maxsize=4096)(n.normalize_legal_status)
+_applicant_type = functools.lru_cache(maxsize=65536)(lambda value, name: n.normalize_applicant_type(value, name=name))
+_app_number = functools.lru_cache(maxsize=4096)(n.normalize_application_number)
+
+
+class RowError(ValueError):
+    """Everything wrong with one row: [(column header, reason)]."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{column}: {reason}" for column, reason in problems))
+        self.problems = problems
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return str(value).strip()
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == [] or _text(value) in _EMPTY
+
+
+def _iso(value) -> str:
+    date = _date(value) if isinstance(value, str) else n.normalize_date(value)
+    return date.isoformat() if date else ""
+
+
+def _cell_cache(func):
+    """Memoise a list-valued cell normaliser on the raw text (applicants, inventors, agents
+    and IPC cells repeat across thousands of rows); each caller gets its own list copy."""
+    cache: dict[str, list] = {}
+
+    def cached(value):
+        if not isinstance(value, str):
+            return func(value)
+        hit = cache.get(value)
+        if hit is None:
+            hit = func(value)
+            if len(cache) < 200_000:
+                cache[value] = hit
+        return list(hit)
+
+    return cached
+
+
+@_cell_cache
+def _name_list(value) -> list[str]:
+    """A names cell split on ; | and newlines only (company names may hold commas)."""
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+    else:
+        items = re.split(r"[;；|\n]+", _text(value))
+    seen: dict[str, None] = {}
+    for item in items:
+        name = _name(item.strip())
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+@_cell_cache
+def _ipc_list(value) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in n.split_codes(value):
+        seen.setdefault(_ipc(item), None)
+    return list(seen)
+
+
+_CPC_RE = re.compile(r"^([A-HY]\d{2}[A-Z])(\d{1,4})/(\d{2,6})$")
+
+
+def _cpc_list(*values) -> list[str]:
+    """CPC symbols (the IPC layout plus section Y), compact spelling; malformed ones raise."""
+    seen: dict[str, None] = {}
+    for value in values:
+        for item in n.split_codes(value):
+            compact = n._clean(item).upper().replace(" ", "")
+            if _CPC_RE.match(compact):
+                subclass, group, sub = _CPC_RE.match(compact).groups()
+                seen.setdefault(f"{subclass}{int(group)}/{sub}", None)
+            elif compact.startswith("Y"):
+                raise n.NormalizeError(_("%(value)s is not a CPC code.") % {"value": item})
+            else:
+                seen.setdefault(_ipc(compact), None)
+    return list(seen)
+
+
+def _numbers(value) -> list[str]:
+    """A list of publication numbers (citations, family); unknown spellings kept verbatim."""
+    result: dict[str, None] = {}
+    for item in n.split_codes(value):
+        try:
+            result.setdefault(n.normalize_publication_number(item), None)
+        except n.NormalizeError:
+            result.setdefault(n._clean(item).upper().replace(" ", ""), None)
+    return list(result)
+
+
+_EVENT_RE = re.compile(r"^\s*(\d{4}[-./年]?\d{1,2}[-./月]?\d{1,2}日?)\s*[:：,，|\s]\s*(.*)$")
+_DATE_WORD = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{8}|\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def parse_legal_events(value) -> list[dict]:
+    """The 法律事件 cell (`2022-12-02 实质审查的生效; 2023-03-28 授权：授权公告`) or the JSONL
+    list → [{date, event, detail}], oldest first; an event without a date goes last."""
+    events = []
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                events.append({"date": _iso(item.get("date") or ""), "event": _text(item.get("event")),
+                               "detail": _text(item.get("detail"))})
+            elif _text(item):
+                events.extend(parse_legal_events(_text(item)))
+    else:
+        for item in re.split(r"[;；\n]+", _text(value)):
+            item = item.strip()
+            if not item:
+                continue
+            match = _EVENT_RE.match(item)
+            date, rest = (_iso(match.group(1)), match.group(2)) if match else ("", item)
+            event, _sep, detail = rest.partition("：") if "：" in rest else rest.partition(":")
+            events.append({"date": date, "event": event.strip(), "detail": detail.strip()})
+    events = [e for e in events if e["event"] or e["detail"]]
+    return sorted(events, key=lambda e: (e["date"] == "", e["date"]))
+
+
+def parse_priorities(value, dates_value=None) -> list[dict]:
+    """优先权 (`CN202110012345.6 2021-01-05; US63/123,456`) and 优先权日 → [{number, date}]."""
+    if isinstance(value, list):
+        items = [(_text(i.get("number")), _text(i.get("date"))) if isinstance(i, dict) else (_text(i), "")
+                 for i in value]
+    else:
+        items = []
+        for item in re.split(r"[;；\n]+", _text(value)):
+            parts = item.split()
+            if not parts:
+                continue
+            # "number date": the date is a separate last word (never digits inside the number).
+            if len(parts) > 1 and _DATE_WORD.fullmatch(parts[-1]):
+                items.append(("".join(parts[:-1]), parts[-1]))
+            else:
+                items.append(("".join(parts), ""))
+    # Positional: the n-th date belongs to the n-th number, so empty entries are kept.
+    dates = [d.strip() for d in re.split(r"[;；|\n]", _text(dates_value))] if not _is_empty(dates_value) else []
+    result = []
+    for index, (number, date) in enumerate(items):
+        if not number:
+            continue
+        try:
+            number = n.normalize_application_number(number)
+        except n.NormalizeError:
+            number = n._clean(number).upper().replace(" ", "")
+        date = date or (dates[index] if index < len(dates) else "")
+        result.append({"number": number, "date": _iso(date) if date else ""})
+    return result
+
+
+def _count(value) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int):
+        return n.normalize_count(str(value))
+    return n.normalize_count(value)
+
+
+_POSTCODE = re.compile(r"^\s*\d{6}\s*")
+
+
+@functools.lru_cache(maxsize=65536)
+def _address_text(value: str) -> str:
+    return _POSTCODE.sub("", value).strip()
+
+
+def _address(value) -> str:
+    """An address without the leading postal code (`450000河南省…` → `河南省…`)."""
+    return _address_text(_text(value))
+
+
+def normalise_row(cells: dict, columns: dict) -> dict:
+    """Normalise one row. `cells` is {field: raw value}; `columns` names each field's source
+    column for the error report. Regions are filled later, per batch (see RegionResolver);
+    the content hash after that."""
+    problems: list[tuple[str, str]] = []
+    get = cells.get
+
+    def field(name, func, default=""):
+        value = get(name)
+        if _is_empty(value):
+            return default
+        try:
+            return func(value)
+        except n.NormalizeError as exc:
+            problems.append((columns.get(name, name), str(exc)))
+        except (TypeError, ValueError, AttributeError):
+            problems.append((columns.get(name, name), _("%(value)s cannot be read.") % {"value": _text(value)[:50]}))
+        return default
+
+    publication_number = get("publication_number")
+    if _is_empty(publication_number):
+        problems.append((columns.get("publication_number", "publication_number"),
+                         _("The publication number is missing.")))
+        publication_number = ""
+    else:
+        publication_number = field("publication_number", n.normalize_publication_number)
+    title = re.sub(r"\s+", " ", _text(get("title")))
+    if not title:
+        problems.append((columns.get("title", "title"), _("The title is missing.")))
+    application_number = field("application_number", _app_number)
+    grant_number = field("grant_number", n.normalize_publication_number)
+    try:
+        patent_type = n.normalize_patent_type(_text(get("patent_type")), publication_number=publication_number,
+                                              application_number=application_number)
+    except n.NormalizeError as exc:
+        patent_type = ""
+        if publication_number:
+            problems.append((columns.get("patent_type", "patent_type"), str(exc)))
+
+    # Applicants: a names cell, with one address and one type cell for them (the export's
+    # layout), or the JSONL list of {name, address, type …}.
+    raw_applicants = get("applicants")
+    applicants = []
+    if isinstance(raw_applicants, list) and any(isinstance(a, dict) for a in raw_applicants):
+        for item in raw_applicants:
+            item = item if isinstance(item, dict) else {"name": item}
+            name = _name(_text(item.get("name")))
+            if name:
+                applicants.append({"name": name, "address": _address(item.get("address")),
+                                   "province": _text(item.get("province")), "city": _text(item.get("city")),
+                                   "county": _text(item.get("county")),
+                                   "type": _applicant_type(_text(item.get("type")), name)})
+    else:
+        names = _name_list(raw_applicants) if not _is_empty(raw_applicants) else []
+        types = re.split(r"[;；|]+", _text(get("applicant_type")))
+        address = _address(get("applicant_address"))
+        for index, name in enumerate(names):
+            kind = types[index].strip() if index < len(types) else ""
+            applicants.append({"name": name, "address": address if index == 0 else "", "province": "",
+                               "city": "", "county": "", "type": _applicant_type(kind, name)})
+    first = applicants[0] if applicants else None
+    if first is None and not _is_empty(get("applicant_type")):
+        applicant_type = _applicant_type(_text(get("applicant_type")), "")
+    else:
+        applicant_type = first["type"] if first else ApplicantType.OTHER
+
+    ipc_codes = field("ipc_codes", _ipc_list, [])
+    ipc_main = field("ipc_main", _ipc)
+    if ipc_main and ipc_main not in ipc_codes:
+        ipc_codes.insert(0, ipc_main)
+    ipc_main = ipc_main or (ipc_codes[0] if ipc_codes else "")
+    cpc_codes = []
+    if not (_is_empty(get("cpc_main")) and _is_empty(get("cpc_codes"))):
+        try:
+            cpc_codes = _cpc_list(*(v for v in (get("cpc_main"), get("cpc_codes")) if not _is_empty(v)))
+        except n.NormalizeError as exc:
+            problems.append((columns.get("cpc_codes", columns.get("cpc_main", "cpc_codes")), str(exc)))
+
+    raw_status = get("legal_status")
+    legal_status_raw = _text(get("legal_status_raw")) if "legal_status_raw" in cells else n._clean(raw_status)
+    legal_status = _status(_text(raw_status)) if not _is_empty(raw_status) else \
+        _status(legal_status_raw) if legal_status_raw else LegalStatus.UNKNOWN
+
+    priorities = []
+    if not _is_empty(get("priorities")):
+        try:
+            priorities = parse_priorities(get("priorities"), get("priority_dates"))
+        except n.NormalizeError as exc:
+            problems.append((columns.get("priorities", "priorities"), str(exc)))
+    legal_events = field("legal_events", parse_legal_events, [])
+
+    record = {
+        "publication_number": publication_number,
+        "application_number": application_number,
+        "grant_number": grant_number,
+        "patent_type": patent_type,
+        "title": title[:500],
+        "abstract": _text(get("abstract")),
+        "first_claim": _text(get("first_claim")),
+        "applicants": applicants,
+        "first_applicant": first["name"][:300] if first else "",
+        "applicant_type": applicant_type,
+        "current_holders": field("current_holders", _name_list, []),
+        # Regions: the address wins, these cells fill in (see RegionResolver.apply).
+        "province": _text(get("province"))[:20],
+        "province_code": _text(get("province_code")),
+        "city": _text(get("city"))[:30],
+        "county": _text(get("county"))[:30],
+        "league_code": _text(get("league_code"))[:6],
+        "banner_code": _text(get("banner_code"))[:6],
+        "inventors": field("inventors", _name_list, []),
+        "agency": field("agency", _name)[:200],
+        "agents": field("agents", _name_list, []),
+        "ipc_main": ipc_main,
+        "ipc_codes": ipc_codes,
+        "cpc_codes": cpc_codes,
+        "priorities": priorities,
+        "application_date": field("application_date", _date, None),
+        "publication_date": field("publication_date", _date, None),
+        "grant_date": field("grant_date", _date, None),
+        "legal_status": legal_status,
+        "legal_status_raw": legal_status_raw[:100],
+        "legal_events": legal_events,
+        "citation_count": field("citation_count", _count, 0),
+        "cited_patents": field("cited_patents", _numbers, []),
+        "family": field("family", _numbers, []),
+        "family_size": field("family_size", _count, 0),
+        "transfer_count": field("transfer_count", _count, 0),
+        "licence_count": field("licence_count", _count, 0),
+        "pledge_count": field("pledge_count", _count, 0),
+        "claims_count": field("claims_count", _count, 0),
+    }
+    if problems:
+        raise RowError(problems)
+    return record
+
+
+def content_hash(record: dict) -> str:
+    """md5 of the normalised fields in a fixed order: equal hashes mean nothing to write."""
+    payload = json.dumps([record[name] for name in RECORD_FIELDS], ensure_ascii=False, default=str,
+                         separators=(",", ":"))
+    return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+class RegionResolver:
+    """Province, city, county (and the Inner Mongolia league and banner) of addresses.
+
+    cpca takes ~0.4 s to start and is slow per call, so addresses are resolved a batch at a
+    time — every distinct uncached address of the batch in one cpca.transform — and cached
+    for the whole import. League and banner codes come from the core Region table (GB/T 2260),
+    read once.
+    """
+
+    INNER_MONGOLIA = "15"
+
+    def __init__(self):
+        from zhibao.core.models import Region
+
+        self.cache: dict[str, tuple[str, str, str, str]] = {}
+        self.provinces: dict[str, tuple[str, str]] = {}  # name or short name → (short name, code)
+        self.province_by_code: dict[str, str] = {}
+        self.banners: dict[str, str] = {}  # banner code → league code
+        self.leagues: set[str] = set()
+        for code, name, short, level, parent in Region.objects.values_list(
+                "code", "name", "short_name", "level", "parent_id"):
+            if level == "province":
+                short = short or name
+                self.provinces[name] = self.provinces[short] = (short, code[:2])
+                self.province_by_code[code[:2]] = short
+            elif level == "league":
+                self.leagues.add(code)
+            elif level == "county":
+                self.banners[code] = parent
+
+    def resolve(self, addresses) -> None:
+        """Resolve every not yet cached address (one cpca call for all of them)."""
+        todo = [a for a in dict.fromkeys(addresses) if a and a not in self.cache]
+        if not todo:
+            return
+        import cpca
+
+        frame = cpca.transform(todo)
+        for address, province, city, county, adcode in zip(todo, frame["省"], frame["市"], frame["区"],
+                                                            frame["adcode"], strict=True):
+            self.cache[address] = tuple(self._clean(v) for v in (province, city, county, adcode))
+
+    @staticmethod
+    def _clean(value) -> str:
+        text = "" if value is None else str(value)
+        return "" if text in ("nan", "None", "市辖区", "县") else text
+
+    def _province(self, name: str, code: str = "") -> tuple[str, str]:
+        if name in self.provinces:
+            return self.provinces[name]
+        if code and code in self.province_by_code:
+            return self.province_by_code[code], code
+        return name, code
+
+    def apply(self, record: dict) -> None:
+        """Fill the record's and its applicants' regions from the (resolved) addresses; the
+        province-code cell (国省代码) and explicit region cells fill what addresses do not give."""
+        for applicant in record["applicants"]:
+            address = applicant.get("address")
+            if address and address in self.cache and not applicant.get("province"):
+                province, city, county, _adcode = self.cache[address]
+                applicant["province"] = self._province(province)[0] if province else ""
+                applicant["city"], applicant["county"] = city, county
+        first = record["applicants"][0] if record["applicants"] else None
+        adcode = ""
+        if first and first.get("address") in self.cache:
+            province, city, county, adcode = self.cache[first["address"]]
+            if province:
+                record["province"], record["province_code"] = self._province(province, adcode[:2])
+                record["city"], record["county"] = city[:30], county[:30]
+        cell_name, cell_code = n.parse_province_code(record["province_code"]) if record["province_code"] \
+            else ("", "")
+        if not adcode or not record["province"]:
+            name, code = self._province(cell_name or record["province"], cell_code)
+            name = re.sub(r"[(（].*?[)）]", "", name).strip()
+            record["province"], record["province_code"] = name[:20], (code if re.fullmatch(r"\d{2}", code) else "")
+        elif len(record["province_code"]) != 2:
+            record["province_code"] = adcode[:2]
+        if adcode.startswith(self.INNER_MONGOLIA):
+            if adcode in self.banners:
+                record["banner_code"], record["league_code"] = adcode, self.banners[adcode]
+            elif adcode[:4] + "00" in self.leagues:
+                record["league_code"] = adcode[:4] + "00"
+        if first and not first.get("province"):
+            first["province"], first["city"], first["county"] = record["province"], record["city"], record["county"]
+
+    def addresses(self, record: dict) -> list[str]:
+        return [a["address"] for a in record["applicants"] if a.get("address")]
