@@ -11,6 +11,7 @@ from .importing.generator import generate_patents_file
 from .importing.services import patents_import
 
 REAL_SAMPLE = "patents/cn_patents_full_fields_sample.csv"
+IPC_SCHEME = "ipc/ipc_2026_01_zh.csv"
 
 
 def load_demo_patents(count: int = 2000, stdout=None, seed: int = 2024) -> dict:
@@ -34,6 +35,27 @@ def load_demo_patents(count: int = 2000, stdout=None, seed: int = 2024) -> dict:
     return reports
 
 
+def load_demo_ipc(stdout=None) -> int:
+    """The Chinese IPC scheme from the shared data folder, once (its titles label IPC codes on
+    every page and add words to the search dictionary); 0 when the folder is absent."""
+    from .ipc import ipc_load
+    from .models import IpcCode
+
+    scheme = SHARED_DATA / IPC_SCHEME
+    if IpcCode.objects.exists() or not scheme.exists():
+        return 0
+    notes = scheme.with_name(scheme.stem + "_notes.jsonl")
+    result = ipc_load(path=scheme, notes_path=notes if notes.exists() else None, edition="2026.01")
+    if stdout is not None:
+        stdout.write(f"IPC scheme: {result.created} symbols loaded from {scheme.name}.")
+    return result.created
+
+
 def load(stdout=None) -> None:
-    """Called by `zhibao demo` (every app's demo.load)."""
+    """Called by `zhibao demo` (every app's demo.load): IPC scheme, patents, then the industry
+    collections, whose counts need the patents."""
+    from .collections import load_demo_collections
+
+    load_demo_ipc(stdout=stdout)
     load_demo_patents(stdout=stdout)
+    load_demo_collections()

@@ -21,7 +21,10 @@ def test_compiled_catalogue_matches_the_po_file():
     po = polib.pofile(str(PO))
     with MO.open("rb") as fh:
         mo = gettext.GNUTranslations(fh)
-    stale = [e.msgid for e in po.translated_entries() if not e.msgid_plural and mo.gettext(e.msgid) != e.msgstr]
+    def compiled(entry):
+        return mo.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else mo.gettext(entry.msgid)
+
+    stale = [e.msgid for e in po.translated_entries() if not e.msgid_plural and compiled(e) != e.msgstr]
     assert not stale, f"run `make messages`: {len(stale)} entries differ in the .mo, e.g. {stale[:3]}"
 
 

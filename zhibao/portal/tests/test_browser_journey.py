@@ -164,7 +164,7 @@ class Journey:
     def log_out(self) -> None:
         """Through the user dropdown, which also proves Bootstrap's JavaScript runs."""
         page = self.page
-        page.locator("nav .dropdown-toggle").click()
+        page.locator("#user-menu").click()
         logout = page.locator("nav .dropdown-menu form[action='/accounts/logout/'] button[type=submit]")
         logout.wait_for(state="visible")
         logout.click()
@@ -238,7 +238,7 @@ def test_register_submit_verify_journey(live_server, transactional_db, browser):
         j.submit_main_form()
         j.path_is("/accounts/organizations/")
         j.check_page()
-        assert APPLICANT["display_name"] in page.locator("nav .dropdown-toggle").inner_text()
+        assert APPLICANT["display_name"] in page.locator("#user-menu").inner_text()
         j.shot("03-registered.png")
 
         # 3. Registers an organization.
