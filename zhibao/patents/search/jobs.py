@@ -8,12 +8,26 @@ from .engine import get_engine
 
 
 @job_function("patents.reindex")
-def reindex_job(job, **params) -> dict:
-    """Rebuild the whole index; progress is written at most once per batch (every 2,000 rows)."""
+def reindex_job(job, *, publication_numbers: list[str] | None = None, deleted: bool = False, **params) -> dict:
+    """Rebuild the whole index, or bring the named patents in line after an edit or a delete;
+    progress is written at most once per batch (every 2,000 rows)."""
+    from ..models import Patent
+
+    engine = get_engine()
+    if publication_numbers is not None:
+        if deleted:
+            return {"removed": engine.delete(publication_numbers)}
+        patents = list(Patent.objects.filter(publication_number__in=publication_numbers))
+        missing = set(publication_numbers) - {p.publication_number for p in patents}
+        indexed = engine.index_patents(patents)
+        if missing:  # deleted again since the job was queued
+            engine.delete(sorted(missing), commit=False)
+        engine.commit()
+        return {"indexed": indexed, "removed": len(missing)}
 
     def progress(done: int, total: int) -> None:
         percent = int(done * 100 / total) if total else 100
         job_progress(job, min(percent, 99), _("Indexed %(done)d of %(total)d patents") % {"done": done, "total": total})
 
-    count = get_engine().rebuild(progress=progress)
+    count = engine.rebuild(progress=progress)
     return {"indexed": count}

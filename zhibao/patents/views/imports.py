@@ -112,6 +112,15 @@ def import_mapping(request, token: str):
     })
 
 
+@require_http_methods(["POST"])
+def reindex_start(request):
+    """Rebuild the search index from the database as a job (after a restore, or a schema change)."""
+    _require_import(request)
+    job = job_start(name="patents.reindex", title=_("Rebuild the patent search index"), owner=request.user)
+    messages.info(request, _("The index is being rebuilt; searches keep answering from the old one until it is done."))
+    return redirect("core:job_detail", pk=job.pk)
+
+
 def import_report(request, pk):
     """Step 3: the job's progress, then its report (counts, first rejections, download)."""
     _require_import(request)
@@ -122,6 +131,7 @@ def import_report(request, pk):
 
 urlpatterns = [
     path("patents/import/", import_upload, name="import_upload"),
+    path("patents/import/reindex/", reindex_start, name="reindex"),
     path("patents/import/<str:token>/", import_mapping, name="import_mapping"),
     path("patents/import/jobs/<uuid:pk>/", import_report, name="import_report"),
 ]
