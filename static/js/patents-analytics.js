@@ -40,7 +40,11 @@
   const heatmapOption = (heat) => {
     const max = heat.cells.reduce((m, c) => Math.max(m, c[2]), 1);
     return {
-      tooltip: { position: "top", formatter: (p) => `${heat.y[p.value[1]]} · ${heat.x[p.value[0]]}: ${p.value[2]}` },
+      tooltip: { position: "top", formatter: (p) => {
+        // A function formatter's result is HTML: the labels (IPC titles, names) are escaped.
+        const esc = echarts.format.encodeHTML;
+        return `${esc(String(heat.y[p.value[1]]))} · ${esc(String(heat.x[p.value[0]]))}: ${p.value[2]}`;
+      } },
       grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
       xAxis: { type: "category", data: heat.x, splitArea: { show: true } },
       // The busiest subclass first, at the top.

@@ -9,6 +9,7 @@ which the import job calls after every import (and which runs as the job
 """
 
 import io
+import itertools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -20,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from zhibao.core.services.jobs import job_function, job_progress
 
-from .choices import LegalStatus
-from .models import Collection, Patent
+from .models import Collection
 from .normalize import NormalizeError, normalize_publication_number
 
 EDITABLE_FIELDS = ("slug", "name", "description", "query", "includes", "excludes", "is_public")
@@ -56,6 +56,11 @@ def within_collection_query(collection: Collection, q: str = "") -> str:
     base = collection_query(collection)
     if not base or not (q or "").strip():
         return base
+    # The user's words must parse on their own first: an unbalanced ")" in them would otherwise
+    # close the collection's parenthesis and search outside it (or bring back an excluded patent).
+    from .search import parse_query
+
+    parse_query(q.strip())
     return f"({base}) AND ({q.strip()})"
 
 
@@ -239,80 +244,38 @@ def collection_search(*, collection: Collection, q: str = "", filters: dict | No
     return _engine().search(query, **options)
 
 
-def collection_publication_numbers(*, collection: Collection, q: str = "", limit: int | None = None) -> list[str]:
+def collection_publication_numbers(*, collection: Collection, q: str = "", filters: dict | None = None,
+                                   limit: int | None = None) -> list[str]:
     query = within_collection_query(collection, q)
     if not query:
         return []
-    return list(_engine().publication_numbers(query, limit=limit))
+    return list(_engine().publication_numbers(query, filters=filters or None, limit=limit))
 
 
 # --- Excel export -------------------------------------------------------------------------------
 
 
-def collection_export_header() -> list[str]:
-    return [_("Publication number"), _("Application number"), _("Title"), _("Applicants"), _("Application date"),
-            _("Main IPC"), _("Legal status")]
+def collection_export_xlsx(*, collection: Collection, q: str = "", filters: dict | None = None,
+                           limit: int | None = None) -> tuple[bytes, int, bool]:
+    """The members as an .xlsx workbook, with the columns of every patent export: (content,
+    rows written, capped). At most `limit` rows (default settings.PATENT_EXPORT_SYNC_MAX);
+    `capped` says the collection has more, and the sheet's last row says so too."""
+    from zhibao.core import spreadsheets
 
-
-def _status_label(value: str) -> str:
-    try:
-        return str(LegalStatus(value).label)
-    except ValueError:
-        return value or ""
-
-
-def collection_export_rows(numbers: list[str], *, batch_size: int = 500):
-    """One row per patent, in the engine's order, read from the database a batch at a time."""
-    fields = ("publication_number", "application_number", "title", "applicants", "application_date", "ipc_main",
-              "legal_status")
-    for start in range(0, len(numbers), batch_size):
-        batch = numbers[start:start + batch_size]
-        found = {p.publication_number: p for p in Patent.objects.filter(publication_number__in=batch).only(*fields)}
-        for number in batch:
-            patent = found.get(number)
-            if patent is None:
-                continue
-            yield [patent.publication_number, patent.application_number, patent.title,
-                   "; ".join(patent.applicant_names),
-                   patent.application_date.isoformat() if patent.application_date else "",
-                   patent.ipc_main, _status_label(patent.legal_status)]
-
-
-def collection_export_xlsx(*, collection: Collection, q: str = "", limit: int | None = None) -> tuple[bytes, int, bool]:
-    """The members as an .xlsx workbook: (content, rows written, capped).
-
-    At most `limit` rows (default settings.PATENT_EXPORT_SYNC_MAX); `capped` says the collection
-    has more, and the sheet's last row says so too.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from .exports import export_header, patent_rows
 
     limit = limit or settings.PATENT_EXPORT_SYNC_MAX
-    numbers = collection_publication_numbers(collection=collection, q=q, limit=limit + 1)
+    numbers = collection_publication_numbers(collection=collection, q=q, filters=filters, limit=limit + 1)
     capped = len(numbers) > limit
     numbers = numbers[:limit]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(collection.name[:28] or _("Patents"))
-    ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (18, 20, 50, 40, 12, 14, 10), strict=True):
-        ws.column_dimensions[letter].width = width
-    header = []
-    for title in collection_export_header():
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for row in collection_export_rows(numbers):
-        ws.append(row)
-        count += 1
+    rows = patent_rows(numbers)
     if capped:
-        ws.append([_("Only the first %(limit)d patents are exported; narrow the search for the rest.")
-                   % {"limit": limit}])
+        note = [_("Only the first %(limit)d patents are exported; narrow the search for the rest.") % {"limit": limit}]
+        rows = itertools.chain(rows, [note])
     buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count, capped
+    count = spreadsheets.write_xlsx(rows, buffer, header=export_header(), title=collection.name or _("Patents"),
+                                    widths=(18, 20, 10, 50, 40, 12, 12, 14, 30, 10, 10))
+    return buffer.getvalue(), count - (1 if capped else 0), capped
 
 
 # --- Demo ---------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ settings.PATENT_EXPORT_SYNC_MAX rows are answered at once; above that the export
 Job (`patents.export`) whose result file the job page offers.
 """
 
-import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -18,16 +17,15 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhibao.core import spreadsheets
 from zhibao.core.services.jobs import job_function, job_progress
 
 from .choices import LegalStatus, PatentType
 from .models import Patent
 
 FORMATS = ("xlsx", "csv")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+CONTENT_TYPES = {"xlsx": spreadsheets.XLSX_CONTENT_TYPE, "csv": spreadsheets.CSV_CONTENT_TYPE}
+COLUMN_WIDTHS = (18, 20, 10, 50, 40, 12, 12, 14, 30, 10, 10)
 # Numbers per database query: a few hundred kilobytes of rows at a time.
 BATCH_SIZE = 500
 _FIELDS = ("publication_number", "application_number", "patent_type", "title", "applicants", "application_date",
@@ -87,55 +85,19 @@ def patent_rows(publication_numbers: Iterable[str], *, batch_size: int = BATCH_S
         yield from flush(batch)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(rows: Iterable[list[str]], header: list[str] | None = None) -> Iterator[str]:
-    """CSV text, UTF-8 with a byte-order mark first so that Excel opens the Chinese right."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(header or export_header())
-    for row in rows:
-        yield writer.writerow(row)
+    """CSV text for a streaming response (UTF-8 with a byte-order mark, formula-safe cells)."""
+    return spreadsheets.csv_lines(rows, header=header or export_header())
 
 
 def write_csv(rows: Iterable[list[str]], fileobj, *, progress: Callable[[int], None] | None = None) -> int:
-    chunks = csv_chunks(rows)
-    fileobj.write((next(chunks) + next(chunks)).encode("utf-8"))  # the byte-order mark and the header
-    count = 0
-    for count, chunk in enumerate(chunks, start=1):
-        fileobj.write(chunk.encode("utf-8"))
-        if progress and count % 1000 == 0:
-            progress(count)
-    return count
+    return spreadsheets.write_csv(rows, fileobj, header=export_header(), progress=progress)
 
 
 def write_xlsx(rows: Iterable[list[str]], fileobj, *, progress: Callable[[int], None] | None = None) -> int:
     """A write-only workbook (rows go to disk as they come): one sheet, bold header, frozen."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Patents"))
-    ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJK", (18, 20, 10, 50, 40, 12, 12, 14, 30, 10, 10), strict=True):
-        ws.column_dimensions[letter].width = width
-    header = []
-    for title in export_header():
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        ws.append(row)
-        if progress and count % 1000 == 0:
-            progress(count)
-    wb.save(fileobj)
-    return count
+    return spreadsheets.write_xlsx(rows, fileobj, header=export_header(), title=_("Patents"), widths=COLUMN_WIDTHS,
+                                   progress=progress)
 
 
 WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
@@ -179,36 +141,18 @@ def patents_export(job, *, q: str = "", filters: dict | None = None, sort: str =
 # --- Analytics tables -------------------------------------------------------------------------
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:28] or "Sheet"
-    name, n = clean, 2
-    while name in used:
-        name, n = f"{clean[:25]} {n}", n + 1
-    used.add(name)
-    return name
-
-
 def analytics_workbook(tables: list[dict]) -> bytes:
     """One sheet per table: [{"title", "header": [...], "rows": [[...], ...]}]."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     for table in tables:
-        ws = wb.create_sheet(_sheet_title(table["title"], used))
-        ws.append([str(h) for h in table["header"]])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in table["rows"]:
-            ws.append(list(row))
-        ws.freeze_panes = "A2"
-        for i, _h in enumerate(table["header"], start=1):
-            ws.column_dimensions[get_column_letter(i)].width = 40 if i == 1 else 14
+        widths = [40 if i == 0 else 14 for i in range(len(table["header"]))]
+        spreadsheets.xlsx_sheet_write(wb, title=table["title"], header=table["header"], rows=table["rows"],
+                                      widths=widths, used=used)
     if not tables:
-        wb.create_sheet(_("Analytics")).append([_("No data")])
+        spreadsheets.xlsx_sheet_write(wb, title=_("Analytics"), header=[_("No data")], rows=[])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

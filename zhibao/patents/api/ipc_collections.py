@@ -20,6 +20,7 @@ from ..collections import (
 from ..ipc import ipc_children, ipc_lookup, ipc_path, ipc_search
 from ..models import Collection, IpcCode
 from ..views import ipc as _ipc_views  # noqa: F401  (registers the "ipc" path converter)
+from ..views.search import MAX_RESULT_WINDOW
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
@@ -198,7 +199,10 @@ class CollectionPatentsView(APIView):
             page = max(1, int(request.query_params.get("page", 1)))
             page_size = min(Pagination.max_page_size, max(1, int(request.query_params.get("page_size", 20))))
         except ValueError:
-            raise exceptions.ValidationError({"page": [_("Pages are numbered 1, 2, 3 …")]}) from None
+            raise exceptions.ValidationError({"page": [_("page and page_size must be whole numbers.")]}) from None
+        if page * page_size > MAX_RESULT_WINDOW:
+            raise exceptions.ValidationError({"page": [
+                _("Only the first %(max)d results can be paged through; narrow the search.") % {"max": MAX_RESULT_WINDOW}]})
         try:
             result = collection_search(collection=collection, q=request.query_params.get("q", ""), page=page,
                                        page_size=page_size)

@@ -242,6 +242,13 @@ _DATE_FORMS = (
 )
 
 
+# Patent dates lie well inside these years; the bounds keep date arithmetic (a day before or
+# after) from overflowing on 0001 or 9999.
+MIN_YEAR, MAX_YEAR = 1800, 2199
+MAX_DEPTH = 40  # nested parentheses / NOTs: analysts write three or four levels
+MAX_QUERY_LENGTH = 4000
+
+
 def _date_span(text: str, position: int) -> tuple[dt.date, dt.date]:
     """The first and last day a date value covers: 2020 is the whole year, 2020-05 the month."""
     for pattern, form in _DATE_FORMS:
@@ -249,6 +256,11 @@ def _date_span(text: str, position: int) -> tuple[dt.date, dt.date]:
         if not match:
             continue
         parts = [int(g) for g in match.groups()]
+        if not MIN_YEAR <= parts[0] <= MAX_YEAR:
+            raise _error(
+                _("Character %(number)d: the year %(year)d is outside %(min)d–%(max)d.")
+                % {"number": position + 1, "year": parts[0], "min": MIN_YEAR, "max": MAX_YEAR}, position, _("date"),
+            )
         try:
             if form == "y":
                 return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
@@ -332,20 +344,33 @@ class Parser:
                 break
         return children[0] if len(children) == 1 else And(tuple(children))
 
+    def nest(self, position: int) -> None:
+        self.depth = getattr(self, "depth", 0) + 1
+        if self.depth > MAX_DEPTH:
+            raise _error(
+                _("Character %(number)d: the query nests more than %(max)d levels deep.")
+                % {"number": position + 1, "max": MAX_DEPTH}, position, _("fewer parentheses"),
+            )
+
     def parse_unary(self, field_code):
         if self.token.kind == "OP" and self.token.text == "NOT":
+            self.nest(self.token.position)
             self.advance()
-            return Not(self.parse_unary(field_code))
+            node = Not(self.parse_unary(field_code))
+            self.depth -= 1
+            return node
         return self.parse_primary(field_code)
 
     def parse_primary(self, field_code):
         token = self.token
         if token.kind == "LPAREN":
+            self.nest(token.position)
             self.advance()
             if self.token.kind == "RPAREN":
                 raise _expected_error(self.token.position, _("a search term"))
             node = self.parse_or(field_code)
             self.expect("RPAREN", '")"')
+            self.depth -= 1
             return node
         if token.kind == "FIELD":
             if field_code is not None:
@@ -395,6 +420,11 @@ class Parser:
         self.expect("RBRACKET", '"]"')
         lower = None if lower_token.text == "*" else _ymd(_date_span(lower_token.text, lower_token.position)[0])
         upper = None if upper_token.text == "*" else _ymd(_date_span(upper_token.text, upper_token.position)[1])
+        if lower is None and upper is None:
+            raise _error(
+                _("Character %(number)d: give at least one date of the range.") % {"number": start + 1},
+                start, _("a date"),
+            )
         if lower is not None and upper is not None and lower > upper:
             raise _error(
                 _("Character %(number)d: the range starts after it ends.") % {"number": start + 1},
@@ -480,6 +510,11 @@ class Parser:
 
 def parse_query(query: str):
     """The tree of a query string; an empty query is MatchAll. Raises QuerySyntaxError."""
+    if len(query or "") > MAX_QUERY_LENGTH:
+        raise _error(
+            _("The query is %(length)d characters long; shorten it to at most %(max)d.")
+            % {"length": len(query), "max": MAX_QUERY_LENGTH}, MAX_QUERY_LENGTH, _("a shorter query"),
+        )
     return Parser(query or "").parse()
 
 

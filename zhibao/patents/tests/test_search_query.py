@@ -207,3 +207,17 @@ def test_index_form_has_sub_words_for_recall():
     tokens = tokenize_index("锂离子电池")
     assert "电池" in tokens and "锂离子电池" in tokens
     assert "，" not in analyze("牧草，乳制品").split()
+
+
+@pytest.mark.parametrize("query, position", [
+    ("(" * 300 + "a" + ")" * 300, 40),       # nesting is bounded: a syntax error, not a RecursionError
+    ("NOT " * 100 + "a", 160),
+    ("AD>9999", 3),                          # years outside 1800–2199 (no date overflow)
+    ("AD<0001", 3),
+    ("AD=[* TO *]", 3),                      # a range needs one date at least
+    ("a" * 5000, 4000),                      # and a query has a length limit
+])
+def test_hostile_queries_are_syntax_errors(query, position):
+    with pytest.raises(QuerySyntaxError) as error:
+        parse_query(query)
+    assert error.value.position == position

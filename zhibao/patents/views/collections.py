@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhibao.core.services.jobs import job_start
+from zhibao.core.spreadsheets import XLSX_CONTENT_TYPE
 
 from ..choices import LegalStatus, PatentType
 from ..collections import (
@@ -26,6 +27,7 @@ from ..collections import (
     within_collection_query,
 )
 from ..models import Collection
+from ..search import QuerySyntaxError
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -132,14 +134,10 @@ def collection_delete_view(request, slug):
 
 
 def _filters(request) -> dict[str, list[str]]:
-    filters = {}
-    for key in FACETS:
-        values = [v[:100] for v in request.GET.getlist(key) if v.strip()][:10]
-        if key == "year":
-            values = [v for v in values if v.isdigit()]
-        if values:
-            filters[key] = values
-    return filters
+    """The facet filters of the collection page, validated like the search page's."""
+    from .search import parse_filters
+
+    return {key: values for key, values in parse_filters(request.GET).items() if key in FACETS}
 
 
 def _label(choices, value: str) -> str:
@@ -247,16 +245,24 @@ def collection_export(request, slug):
     collection = _visible(request, slug)
     q = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
     if request.method == "POST":
-        query = within_collection_query(collection, q)
+        try:
+            query = within_collection_query(collection, q)
+        except QuerySyntaxError as exc:
+            messages.error(request, str(exc))
+            return redirect("patents:collection_detail", slug=collection.slug)
         if not query:
             messages.error(request, _("The collection has no query and no included patents: nothing to export."))
             return redirect("patents:collection_detail", slug=collection.slug)
         job = job_start(name="patents.export", title=_("Export of collection %(name)s") % {"name": collection.name},
-                        owner=request.user, params={"q": query, "fmt": "xlsx"})
+                        owner=request.user, params={"q": query, "filters": _filters(request), "fmt": "xlsx"})
         messages.success(request, _("The export runs in the background; the file appears here when it is ready."))
         return redirect(reverse("core:job_detail", args=[job.pk]))
-    content, _rows, _capped = collection_export_xlsx(collection=collection, q=q)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    try:
+        content, _rows, _capped = collection_export_xlsx(collection=collection, q=q, filters=_filters(request))
+    except QuerySyntaxError as exc:
+        messages.error(request, str(exc))
+        return redirect("patents:collection_detail", slug=collection.slug)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="collection-{collection.slug}.xlsx"'
     return response
 
