@@ -86,23 +86,18 @@ def change_log(request):
 
 
 def _export(request, qs) -> HttpResponse:
-    from openpyxl import Workbook
+    from .spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
 
-    rows = qs[:100_000]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Security events"))
-    ws.append([_("Time"), _("Event"), _("Username"), _("IP address"), _("Address"), _("Details")])
     labels = dict(SecurityEventKind.choices)
-    for e in rows.iterator():
-        ws.append([timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), str(labels.get(e.kind, e.kind)),
-                   e.username, e.ip or "", e.path, str(e.detail or "")])
+    rows = ([timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), str(labels.get(e.kind, e.kind)),
+             e.username, e.ip or "", e.path, str(e.detail or "")] for e in qs[:100_000].iterator())
     buffer = io.BytesIO()
-    wb.save(buffer)
+    write_xlsx(rows, buffer, title=_("Security events"),
+               header=[_("Time"), _("Event"), _("Username"), _("IP address"), _("Address"), _("Details")])
     # Usernames and IP addresses are personal data: exporting them is itself a security event.
     security_event_record(kind=SecurityEventKind.PERSONAL_DATA_EXPORT, request=request, user=request.user,
                           detail={"what": "security_events", "filters": dict(request.GET.items())})
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="security-events-{stamp}.xlsx"'
     return response

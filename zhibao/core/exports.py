@@ -32,34 +32,23 @@ def case_rows(queryset):
 @job_function("cases_export")
 def cases_export(job, *, scope: str = "mine", filters: dict | None = None) -> dict:
     """Write the cases the job's owner may see, filtered as on the page, to an .xlsx file."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    import io
+
+    from .spreadsheets import write_xlsx
 
     user = get_user_model().objects.get(pk=job.owner_id)
     queryset = CaseFilterSet(filters or {}, queryset=SCOPES[scope](user)).qs
     total = queryset.count()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Cases"))
     header = [
         _("Case number"), _("Service"), _("Title"), _("Organization"), _("Applicant"), _("Status"),
         _("Assignee"), _("Submitted at"), _("Deadline"), _("Overdue"), _("Closed at"),
     ]
-    from openpyxl.cell import WriteOnlyCell
 
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    ws.append(cells)
-    for i, row in enumerate(case_rows(queryset), start=1):
-        ws.append(row)
-        if i % 200 == 0:
-            job_progress(job, int(i * 95 / max(total, 1)), _("%(done)d of %(total)d rows") % {"done": i, "total": total})
-    import io
+    def progress(done: int) -> None:
+        job_progress(job, int(done * 95 / max(total, 1)), _("%(done)d of %(total)d rows") % {"done": done, "total": total})
 
     buffer = io.BytesIO()
-    wb.save(buffer)
+    write_xlsx(case_rows(queryset), buffer, header=header, title=_("Cases"), progress=progress)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     job.result_file.save(f"cases-{stamp}.xlsx", ContentFile(buffer.getvalue()), save=True)
     return {"rows": total}
