@@ -187,7 +187,7 @@ class CsvSource(Source):
                 continue
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
-            if any("\ufffd" in cell for cell in cells):
+            if "\ufffd" in "".join(cells):
                 yield RowProblem(row_number, _("The row holds bytes that are not valid %(encoding)s text.")
                                  % {"encoding": self.encoding.upper().replace("-SIG", "")}, cells)
                 continue

@@ -8,9 +8,10 @@ so an unchanged record is recognised without comparing fields.
 
 import functools
 import hashlib
-import json
+import operator
 import re
 
+import orjson
 from django.utils.translation import gettext as _
 
 from .. import normalize as n
@@ -353,13 +354,6 @@ def normalise_row(cells: dict, columns: dict) -> dict:
     return record
 
 
-def content_hash(record: dict) -> str:
-    """md5 of the normalised fields in a fixed order: equal hashes mean nothing to write."""
-    payload = json.dumps([record[name] for name in RECORD_FIELDS], ensure_ascii=False, default=str,
-                         separators=(",", ":"))
-    return hashlib.md5(payload.encode(), usedforsecurity=False).hexdigest()
-
-
 class RegionResolver:
     """Province, city, county (and the Inner Mongolia league and banner) of addresses.
 
@@ -448,3 +442,254 @@ class RegionResolver:
 
     def addresses(self, record: dict) -> list[str]:
         return [a["address"] for a in record["applicants"] if a.get("address")]
+
+
+# --- The import's fast path ---------------------------------------------------------------------
+# normalise_row above is the reference: it reads a {field: cell} dict and reports every problem.
+# RowNormaliser gives the same record for the same cells, faster: the cells of a file repeat
+# (dates, IPC cells, applicants, addresses, statuses, legal events), so each field's result is
+# kept per raw cell, and canonical publication and application numbers skip the normalisers.
+# Anything unusual — a value that raises, a cell that is not text — is handed to normalise_row,
+# so error messages and edge cases are exactly the reference's.
+
+_CACHE_CAP = 100_000  # entries per field cache; a full cache starts again (memory stays flat)
+_CANON_PN = re.compile(r"^(?:CN\d{5,13}[A-Z]\d?|[A-Z]{2}\d{5,13}(?:[A-Z]\d?)?)$")
+_CANON_APP = re.compile(r"^CN(\d{12}|\d{8})\.([0-9X])$")
+_SPACES = re.compile(r"\s+")
+_EVENT_SPLIT = re.compile(r"[;；\n]+")
+
+
+class _Slow(Exception):
+    """The fast path met something it leaves to normalise_row."""
+
+
+def _memo(func, default=None, copy=False):
+    """func per raw text cell, cached; an empty cell (see _is_empty) gives `default`."""
+    cache: dict = {}
+
+    def cached(value):
+        hit = cache.get(value, cache)
+        if hit is cache:
+            hit = default if value.strip() in _EMPTY else func(value)
+            if len(cache) >= _CACHE_CAP:
+                cache.clear()
+            cache[value] = hit
+        return list(hit) if copy and hit is not None else hit
+
+    return cached
+
+
+def _publication_number(value: str) -> str:
+    return value if _CANON_PN.fullmatch(value) else n.normalize_publication_number(value)
+
+
+def _pn_cell(value: str) -> str:
+    """A publication number cell ("" when empty); publication numbers are unique, not cached."""
+    return "" if value.strip() in _EMPTY else _publication_number(value)
+
+
+_WEIGHTS = n._APP_WEIGHTS
+_CHECK_CHARS = "0123456789X"
+
+
+def _application_number(value: str) -> str:
+    """normalize_application_number, with the canonical spelling checked in one C pass."""
+    match = _CANON_APP.fullmatch(value)
+    if match:
+        digits = match.group(1).encode()
+        total = sum(map(operator.mul, digits, _WEIGHTS)) - 48 * sum(_WEIGHTS[:len(digits)])
+        if _CHECK_CHARS[total % 11] == match.group(2):
+            return value
+    return n.normalize_application_number(value)
+
+
+def _event(item: str):
+    match = _EVENT_RE.match(item)
+    date, rest = (_iso(match.group(1)), match.group(2)) if match else ("", item)
+    event, _sep, detail = rest.partition("：") if "：" in rest else rest.partition(":")
+    event, detail = event.strip(), detail.strip()
+    return {"date": date, "event": event, "detail": detail} if event or detail else None
+
+
+def _event_key(event: dict):
+    return event["date"] == "", event["date"]
+
+
+class RowNormaliser:
+    """normalise_row for the rows of one file: `fields` are the mapped fields in the order
+    the row's values come (see `values()`), `columns` names their source columns."""
+
+    def __init__(self, fields, columns: dict):
+        self.fields, self.columns = tuple(fields), columns
+        self.has_status_raw = "legal_status_raw" in self.fields
+        self._events: dict[str, dict | None] = {}
+        self._pn = _pn_cell
+        self._app = lambda v: "" if v.strip() in _EMPTY else _application_number(v)
+        self._grant = _memo(_publication_number, "")
+        self._names = _memo(_name_list, [], copy=True)
+        self._agency = _memo(lambda v: _name(v)[:200], "")
+        self._date = _memo(_date)
+        self._count = _memo(_count, 0)
+        self._numbers = _memo(_numbers, [], copy=True)
+        self._type: dict = {}
+        self._applicants: dict = {}
+        self._ipc: dict = {}
+        self._cpc: dict = {}
+        self._status: dict = {}
+        self._priorities: dict = {}
+
+    def __call__(self, values: list) -> dict:
+        for value in values:
+            if value.__class__ is not str:
+                break
+        else:
+            try:
+                return self._fast(dict(zip(self.fields, values, strict=True)))
+            except Exception:  # noqa: BLE001, S110 — the reference below reports it properly
+                pass
+        return normalise_row(dict(zip(self.fields, values, strict=True)), self.columns)
+
+    @staticmethod
+    def _put(cache: dict, key, value):
+        if len(cache) >= _CACHE_CAP:
+            cache.clear()
+        cache[key] = value
+        return value
+
+    def _legal_events(self, value: str) -> list[dict]:
+        if value.strip() in _EMPTY:
+            return []
+        cache, events = self._events, []
+        for item in _EVENT_SPLIT.split(value):
+            event = cache.get(item, cache)
+            if event is cache:
+                stripped = item.strip()
+                event = self._put(cache, item, _event(stripped) if stripped else None)
+            if event is not None:
+                events.append(event)
+        events.sort(key=_event_key)
+        return events
+
+    def _fast(self, cells: dict) -> dict:  # noqa: C901, PLR0912, PLR0915 — mirrors normalise_row
+        get = cells.get
+        publication_number = self._pn(get("publication_number") or "")
+        if not publication_number:
+            raise _Slow
+        title = _SPACES.sub(" ", (get("title") or "").strip())
+        if not title:
+            raise _Slow
+        application_number = self._app(get("application_number") or "")
+        grant_number = self._grant(get("grant_number") or "")
+        kind = ((get("patent_type") or "").strip(), publication_number[:2], publication_number[-2:],
+                application_number[:12])
+        patent_type = self._type.get(kind)
+        if patent_type is None:
+            patent_type = self._put(self._type, kind, n.normalize_patent_type(
+                kind[0], publication_number=publication_number, application_number=application_number))
+
+        key = (get("applicants"), get("applicant_type"), get("applicant_address"))
+        hit = self._applicants.get(key)
+        if hit is None:
+            raw_applicants, raw_type = key[0], key[1]
+            names = _name_list(raw_applicants) if not _is_empty(raw_applicants) else []
+            types = re.split(r"[;；|]+", _text(raw_type))
+            address = _address(key[2])
+            applicants = []
+            for index, name in enumerate(names):
+                kind_cell = types[index].strip() if index < len(types) else ""
+                applicants.append({"name": name, "address": address if index == 0 else "", "province": "",
+                                   "city": "", "county": "", "type": _applicant_type(kind_cell, name)})
+            first = applicants[0] if applicants else None
+            if first is None and not _is_empty(raw_type):
+                applicant_type = _applicant_type(_text(raw_type), "")
+            else:
+                applicant_type = first["type"] if first else ApplicantType.OTHER
+            hit = self._put(self._applicants, key, (applicants, applicant_type))
+        applicants = [dict(a) for a in hit[0]]
+        applicant_type = hit[1]
+
+        key = (get("ipc_codes"), get("ipc_main"))
+        hit = self._ipc.get(key)
+        if hit is None:
+            ipc_codes = _ipc_list(key[0]) if not _is_empty(key[0]) else []
+            ipc_main = _ipc(key[1]) if not _is_empty(key[1]) else ""
+            if ipc_main and ipc_main not in ipc_codes:
+                ipc_codes.insert(0, ipc_main)
+            ipc_main = ipc_main or (ipc_codes[0] if ipc_codes else "")
+            hit = self._put(self._ipc, key, (ipc_main, ipc_codes))
+        ipc_main, ipc_codes = hit[0], list(hit[1])
+
+        key = (get("cpc_main"), get("cpc_codes"))
+        cpc_codes = self._cpc.get(key)
+        if cpc_codes is None:
+            cpc_codes = [] if _is_empty(key[0]) and _is_empty(key[1]) else \
+                _cpc_list(*(v for v in key if not _is_empty(v)))
+            self._put(self._cpc, key, cpc_codes)
+        cpc_codes = list(cpc_codes)
+
+        key = (get("legal_status"), get("legal_status_raw"))
+        hit = self._status.get(key)
+        if hit is None:
+            raw_status = key[0]
+            legal_status_raw = _text(key[1]) if self.has_status_raw else n._clean(raw_status)
+            legal_status = _status(_text(raw_status)) if not _is_empty(raw_status) else \
+                _status(legal_status_raw) if legal_status_raw else LegalStatus.UNKNOWN
+            hit = self._put(self._status, key, (legal_status, legal_status_raw[:100]))
+        legal_status, legal_status_raw = hit
+
+        key = (get("priorities"), get("priority_dates"))
+        priorities = self._priorities.get(key)
+        if priorities is None:
+            priorities = parse_priorities(*key) if not _is_empty(key[0]) else []
+            self._put(self._priorities, key, priorities)
+        priorities = [dict(p) for p in priorities]
+
+        names, date, count, numbers = self._names, self._date, self._count, self._numbers
+        first = applicants[0] if applicants else None
+        return {
+            "publication_number": publication_number,
+            "application_number": application_number,
+            "grant_number": grant_number,
+            "patent_type": patent_type,
+            "title": title[:500],
+            "abstract": (get("abstract") or "").strip(),
+            "first_claim": (get("first_claim") or "").strip(),
+            "applicants": applicants,
+            "first_applicant": first["name"][:300] if first else "",
+            "applicant_type": applicant_type,
+            "current_holders": names(get("current_holders") or ""),
+            "province": (get("province") or "").strip()[:20],
+            "province_code": (get("province_code") or "").strip(),
+            "city": (get("city") or "").strip()[:30],
+            "county": (get("county") or "").strip()[:30],
+            "league_code": (get("league_code") or "").strip()[:6],
+            "banner_code": (get("banner_code") or "").strip()[:6],
+            "inventors": names(get("inventors") or ""),
+            "agency": self._agency(get("agency") or ""),
+            "agents": names(get("agents") or ""),
+            "ipc_main": ipc_main,
+            "ipc_codes": ipc_codes,
+            "cpc_codes": cpc_codes,
+            "priorities": priorities,
+            "application_date": date(get("application_date") or ""),
+            "publication_date": date(get("publication_date") or ""),
+            "grant_date": date(get("grant_date") or ""),
+            "legal_status": legal_status,
+            "legal_status_raw": legal_status_raw,
+            "legal_events": self._legal_events(get("legal_events") or ""),
+            "citation_count": count(get("citation_count") or ""),
+            "cited_patents": numbers(get("cited_patents") or ""),
+            "family": numbers(get("family") or ""),
+            "family_size": count(get("family_size") or ""),
+            "transfer_count": count(get("transfer_count") or ""),
+            "licence_count": count(get("licence_count") or ""),
+            "pledge_count": count(get("pledge_count") or ""),
+            "claims_count": count(get("claims_count") or ""),
+        }
+
+
+def record_hash(record: dict) -> str:
+    """The content hash (32 hex digits) of the normalised fields, RECORD_FIELDS in order:
+    equal hashes mean nothing to write, whatever the file's layout (CSV, Excel, JSONL)."""
+    payload = orjson.dumps([record[name] for name in RECORD_FIELDS], default=str)
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()

@@ -12,12 +12,14 @@ records and at the end, so database and index agree when the call returns.
 import csv
 import datetime as dt
 import json
+import multiprocessing
+import operator
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ImportPreset, Patent
+from ..search.tantivy_backend import index_values
 from .presets import (
     BUILTIN_PRESETS,
     FIELDS,
@@ -36,10 +39,17 @@ from .presets import (
     propose_mapping,
 )
 from .readers import ImportFileError, RowProblem, open_source
-from .records import RECORD_FIELDS, RegionResolver, RowError, content_hash, normalise_row
+from .records import (
+    RECORD_FIELDS,
+    RegionResolver,
+    RowError,
+    RowNormaliser,
+    record_hash,
+)
 
 BATCH_SIZE = 2_000
 COMMIT_EVERY = 50_000
+SEPARATE_INDEXER_BYTES = 32 * 1024 * 1024  # ~30,000 rows of the export: the writer process pays off
 REPORTED_REJECTIONS = 200  # kept in the report; the rejected-rows file has all of them
 
 
@@ -137,82 +147,185 @@ class _RejectedWriter:
 class _PatentWriter:
     """Inserts and updates corpus rows with one prepared statement per kind (executemany
     through Django's connection): the ORM's bulk_create splits 45 columns into 22-row
-    statements on SQLite and builds every instance, which is most of an import's time."""
+    statements on SQLite and builds every instance, which is most of an import's time.
+    Rows are updated by publication number (unique), so no primary key has to be read back."""
+
+    STAMPS = ("created_at", "updated_at")
 
     def __init__(self):
-        self.fields = [f for f in Patent._meta.concrete_fields if not f.primary_key]
         ops, self.table = connection.ops, connection.ops.quote_name(Patent._meta.db_table)
+        self.fields = [f for f in Patent._meta.concrete_fields if not f.primary_key and f.name not in self.STAMPS]
         names = [ops.quote_name(f.column) for f in self.fields]
+        created, updated = (ops.quote_name(Patent._meta.get_field(name).column) for name in self.STAMPS)
         # Identifiers come from the model's metadata (quoted), values are parameters: no user
         # text reaches the statement.
-        self.insert_sql = (f"INSERT INTO {self.table} ({', '.join(names)}) "  # noqa: S608
-                           f"VALUES ({', '.join(['%s'] * len(names))})")
-        self.update_fields = [f for f in self.fields if f.name != "created_at"]
-        assignments = ", ".join(ops.quote_name(f.column) + " = %s" for f in self.update_fields)
-        self.update_sql = (f"UPDATE {self.table} SET {assignments} "  # noqa: S608
-                           f"WHERE {ops.quote_name(Patent._meta.pk.column)} = %s")
-        self.converters = {}
-        for f in self.fields:
+        self.insert_sql = (f"INSERT INTO {self.table} ({', '.join([*names, created, updated])}) "  # noqa: S608
+                           f"VALUES ({', '.join(['%s'] * (len(names) + 2))})")
+        assignments = ", ".join(name + " = %s" for name in [*names, updated])
+        number = ops.quote_name(Patent._meta.get_field("publication_number").column)
+        self.update_sql = f"UPDATE {self.table} SET {assignments} WHERE {number} = %s"  # noqa: S608
+        self.select_sql = (f"SELECT {number}, {ops.quote_name(Patent._meta.get_field('content_hash').column)} "  # noqa: S608
+                           f"FROM {self.table} WHERE {number} IN ")
+        self.columns = operator.itemgetter(*(f.name for f in self.fields))
+        self.json_at, self.date_at, self.prep_at = [], [], []  # positions needing a conversion
+        for position, f in enumerate(self.fields):
             kind = f.get_internal_type()
             if kind == "JSONField" and connection.vendor == "sqlite":
-                # SQLite stores JSON as text: the field's own prep is json.dumps behind three calls.
-                self.converters[f.name] = _dumps
+                # SQLite stores JSON as text: orjson's compact UTF-8, what json.dumps would write.
+                self.json_at.append(position)
             elif kind == "JSONField":
-                self.converters[f.name] = lambda v, f=f: f.get_db_prep_save(v, connection)
+                self.prep_at.append((position, f))
             elif kind == "DateField":
-                self.converters[f.name] = ops.adapt_datefield_value
-            else:
-                self.converters[f.name] = None
+                self.date_at.append(position)
 
-    def _values(self, record: dict, fields, now) -> list:
-        values = []
-        for f in fields:
-            if f.name in ("created_at", "updated_at"):
-                values.append(now)
-                continue
-            value = record[f.name]
-            convert = self.converters[f.name]
-            values.append(convert(value) if convert is not None and value is not None else value)
+    def values(self, record: dict) -> list:
+        """The record's column values, in the statements' order (timestamps excluded)."""
+        values = list(self.columns(record))
+        for position in self.json_at:
+            value = values[position]
+            if value is not None:
+                values[position] = orjson.dumps(value).decode()
+        adapt = connection.ops.adapt_datefield_value
+        for position in self.date_at:
+            value = values[position]
+            if value is not None:
+                values[position] = adapt(value)
+        for position, f in self.prep_at:
+            if values[position] is not None:
+                values[position] = f.get_db_prep_save(values[position], connection)
         return values
 
-    def write(self, inserts: list[dict], updates: list[tuple[int, dict]]) -> None:
-        """Insert the new records and update the changed ones (by id), in the caller's transaction."""
+    def existing(self, numbers: list[str]) -> dict[str, str]:
+        """{publication_number: content_hash} of the stored rows, 500 at a time."""
+        found = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(numbers), 500):
+                chunk = numbers[start:start + 500]
+                cursor.execute(self.select_sql + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
+                found.update(cursor.fetchall())
+        return found
+
+    def write(self, inserts: list[list], updates: list[tuple[str, list]]) -> None:
+        """Insert the new rows and update the changed ones (by publication number), in the
+        caller's transaction; each row is `values(record)`."""
         now = Patent._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
         with connection.cursor() as cursor:
             if inserts:
-                cursor.executemany(self.insert_sql, [self._values(r, self.fields, now) for r in inserts])
+                cursor.executemany(self.insert_sql, [(*values, now, now) for values in inserts])
             if updates:
-                cursor.executemany(self.update_sql,
-                                   [[*self._values(r, self.update_fields, now), pk] for pk, r in updates])
+                cursor.executemany(self.update_sql, [(*values, now, number) for number, values in updates])
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _index_worker(path: str, lock_timeout: float, tasks, results) -> None:
+    """The search index's writer in a process of its own (a large import): segments and adds
+    the documents of each batch the import sends, commits on request and at the end."""
+    engine = None
+    try:
+        from zhibao.patents.search.engine import PatentSearchEngine
+        from zhibao.patents.search.tokenize import _loaded
+
+        _loaded["ipc"] = True  # the parent loaded the dictionary; this process has no database
+        engine = PatentSearchEngine(path, lock_timeout=lock_timeout)
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            if task == "commit":
+                engine.commit()
+            else:
+                engine.index_values(task)
+        engine.commit()
+        results.send(None)
+    except BaseException as exc:  # reported to the import, which raises it
+        if engine is not None:
+            engine.rollback()
+        results.send(f"{type(exc).__name__}: {exc}")
 
 
-def _existing(numbers: list[str]) -> dict:
-    """{publication_number: (id, content_hash)} of the stored rows, 500 at a time."""
-    found = {}
-    for start in range(0, len(numbers), 500):
-        rows = Patent.objects.filter(publication_number__in=numbers[start:start + 500]).values_list(
-            "publication_number", "pk", "content_hash")
-        found.update({number: (pk, digest) for number, pk, digest in rows})
-    return found
+class _Indexer:
+    """Where the written records go to be indexed: the engine in this process, or (large files,
+    on systems with fork) a writer process, so segmentation and tantivy run on another core
+    while this one normalises and writes the database. Both get the batches in file order."""
+
+    def __init__(self, separate: bool):
+        from zhibao.patents.search import get_engine
+        from zhibao.patents.search.tokenize import load_ipc_words
+
+        self.engine = get_engine()
+        self.process = None
+        if separate:
+            import multiprocessing
+
+            if getattr(settings, "PATENT_SEARCH_IPC_WORDS", True):
+                load_ipc_words()
+            context = multiprocessing.get_context("fork")
+            self.tasks = context.Queue(maxsize=4)
+            self.results, child_end = context.Pipe(duplex=False)
+            self.process = context.Process(target=_index_worker, name="zhibao-index-writer", daemon=True,
+                                           args=(str(self.engine.path), self.engine.lock_timeout, self.tasks,
+                                                 child_end))
+            self.process.start()
+            child_end.close()
+
+    def _check(self) -> None:
+        if self.process is not None and not self.process.is_alive():
+            self.close()
+
+    def add(self, items: list[tuple[tuple, bool]]) -> None:
+        if self.process is None:
+            self.engine.index_values(items)
+        else:
+            self._check()
+            self.tasks.put(items)
+
+    def commit(self) -> None:
+        if self.process is None:
+            self.engine.commit()
+        else:
+            self._check()
+            self.tasks.put("commit")
+
+    def close(self) -> None:
+        """Commit what was added (as an interrupted import does) and stop the writer process."""
+        if self.process is None:
+            self.engine.commit()
+            return
+        process, self.process = self.process, None
+        error = "the index writer process stopped"
+        try:
+            if process.is_alive():
+                self.tasks.put(None)
+            if self.results.poll(None if process.is_alive() else 0):
+                error = self.results.recv()
+        except (EOFError, OSError):
+            pass
+        process.join()
+        self.tasks.close()
+        self.results.close()
+        if error:
+            raise RuntimeError(error)
+        self.engine._refresh(force=True)
 
 
 class _Importer:
-    """One import run: the batch loop of `patents_import`."""
+    """One import run: the batch loop of `patents_import`.
 
-    def __init__(self, *, report: ImportReport, rejected: _RejectedWriter, index: bool):
-        self.report, self.rejected_out, self.index = report, rejected, index
+    A batch is handled in file order: every row is normalised (RowNormaliser), the regions of
+    its applicants' addresses are resolved for the whole batch, the record is hashed and the
+    stored hashes of the batch's publication numbers are read in one query per 500; equal
+    hashes are unchanged rows (nothing written), the others are inserted or updated and sent
+    to the search index.
+    """
+
+    def __init__(self, *, report: ImportReport, rejected: _RejectedWriter, fields, columns, source_file,
+                 index: bool, separate_indexer: bool):
+        self.report, self.rejected_out = report, rejected
+        self.normalise = RowNormaliser(fields, columns)
+        self.source_file = source_file
         self.resolver = RegionResolver()
         self.writer = _PatentWriter()
         self.since_commit = 0
-        self.engine = None
-        if index:
-            from zhibao.patents.search import get_engine
-
-            self.engine = get_engine()
+        self.indexer = _Indexer(separate_indexer) if index else None
 
     def reject(self, row_number: int, cells: list, problems: list[tuple[str, str]]) -> None:
         report = self.report
@@ -222,49 +335,78 @@ class _Importer:
                 report.rejections.append({"row": row_number, "column": column, "reason": reason})
         self.rejected_out.write(row_number, cells, "; ".join(f"{c}: {r}" if c else r for c, r in problems))
 
-    def flush(self, batch: list[dict]) -> None:
+    def flush(self, batch: list, indexes: list[int]) -> None:  # noqa: C901
         if not batch:
             return
-        resolver, report = self.resolver, self.report
-        resolver.resolve(address for record in batch for address in resolver.addresses(record))
-        for record in batch:
+        report, normalise, source_file = self.report, self.normalise, self.source_file
+        results, records = [], []
+        for item in batch:
+            if isinstance(item, RowProblem):
+                results.append(item)
+                continue
+            row_number, cells = item
+            try:
+                record = normalise([cells[i] for i in indexes])
+            except RowError as exc:
+                exc.row = (row_number, cells)
+                results.append(exc)
+                continue
+            record["source_file"] = source_file
+            records.append(record)
+            results.append(record)
+        resolver = self.resolver
+        resolver.resolve(address for record in records for address in resolver.addresses(record))
+        for record in records:
             resolver.apply(record)
-            record["content_hash"] = content_hash(record)
-        numbers = list(dict.fromkeys(r["publication_number"] for r in batch))
-        stored = _existing(numbers)
-        current = {number: digest for number, (_pk, digest) in stored.items()}
+            record["content_hash"] = record_hash(record)
+        stored = self.writer.existing(list(dict.fromkeys(r["publication_number"] for r in records)))
+
+        current = dict(stored)
         final: dict[str, dict] = {}
         # Counted as if the rows were applied one after the other: a later duplicate of the
         # same number is "unchanged" when equal to the one before it, else "updated".
-        for record in batch:
-            number, digest = record["publication_number"], record["content_hash"]
-            if number not in current:
-                report.created += 1
-            elif current[number] == digest:
-                report.unchanged += 1
+        for result in results:
+            if isinstance(result, RowProblem):
+                self.reject(result.row_number, result.cells, [("", result.reason)])
+            elif isinstance(result, RowError):
+                self.reject(*result.row, result.problems)
             else:
-                report.updated += 1
-            current[number] = digest
-            final[number] = record
-        inserts = [r for n_, r in final.items() if n_ not in stored]
-        updates = [(stored[n_][0], r) for n_, r in final.items() if n_ in stored and stored[n_][1] != r["content_hash"]]
+                number, digest = result["publication_number"], result["content_hash"]
+                before = current.get(number)
+                if before is None:
+                    report.created += 1
+                elif before == digest:
+                    report.unchanged += 1
+                else:
+                    report.updated += 1
+                current[number] = digest
+                final[number] = result
+        values = self.writer.values
+        inserts, updates, documents = [], [], []
+        for number, record in final.items():
+            before = stored.get(number)
+            if before is None:
+                inserts.append(values(record))
+            elif before != record["content_hash"]:
+                updates.append((number, values(record)))
+            else:
+                continue
+            if self.indexer is not None:
+                documents.append((index_values(record), before is not None))
         if not inserts and not updates:
             return
         with transaction.atomic():
             self.writer.write(inserts, updates)
-        if self.engine is not None:
-            # The engine reads attributes (a Patent "or any object with its attributes"):
-            # building 2,000 model instances per batch would cost more than the insert.
-            patents = [SimpleNamespace(**r) for r in inserts] + [SimpleNamespace(**r) for _pk, r in updates]
-            self.engine.index_patents(patents)
-            self.since_commit += len(patents)
+        if self.indexer is not None:
+            self.indexer.add(documents)
+            self.since_commit += len(documents)
             if self.since_commit >= COMMIT_EVERY:
-                self.engine.commit()
+                self.indexer.commit()
                 self.since_commit = 0
 
     def finish(self) -> None:
-        if self.engine is not None and self.since_commit:
-            self.engine.commit()
+        if self.indexer is not None:
+            self.indexer.close()
 
 
 def patents_import(
@@ -278,6 +420,8 @@ def patents_import(
     progress: Callable[[ImportReport, float], None] | None = None,
     batch_size: int = BATCH_SIZE,
     index: bool = True,
+    workers: int | None = None,
+    refresh_collections: bool = True,
 ) -> ImportReport:
     """Import a CSV/XLSX/JSONL file into the corpus (database and search index).
 
@@ -285,6 +429,11 @@ def patents_import(
     columns not mapped); every row-level problem is a rejection in the report instead, and the
     rejected rows are written to `rejected_path` (default: beside the upload, in
     PATENT_IMPORT_DIR/rejected) with their original cells and the reason.
+
+    `workers`: 1 writes the search index in a process of its own (segmentation and tantivy on
+    the second core), 0 in this process; by default a process for files of
+    SEPARATE_INDEXER_BYTES and more. When rows were created or updated, the industry
+    collections' counts are recomputed at the end (`refresh_collections=False` leaves them).
     """
     started = timezone.now()
     path = Path(path)
@@ -305,35 +454,33 @@ def patents_import(
             rejected_path = Path(settings.PATENT_IMPORT_DIR) / "rejected" / f"{secrets.token_hex(12)}{suffix}"
         rejected_path = Path(rejected_path)
         rejected_out = _RejectedWriter(rejected_path, source.headers, as_xlsx=rejected_path.suffix == ".xlsx")
-        importer = _Importer(report=report, rejected=rejected_out, index=index)
-        plan = [(target, source.headers.index(header)) for header, target in used.items()]
-        columns = {target: header for header, target in used.items()}
-        source_file = report.source_file
-        batch: list[dict] = []
+        if workers is None:
+            workers = int(path.stat().st_size >= SEPARATE_INDEXER_BYTES)
+        separate = bool(workers) and index and "fork" in multiprocessing.get_all_start_methods()
+        fields = list(used.values())
+        indexes = [source.headers.index(header) for header in used]
+        importer = _Importer(report=report, rejected=rejected_out, fields=fields,
+                             columns={target: header for header, target in used.items()},
+                             source_file=report.source_file, index=index, separate_indexer=separate)
+        batch: list = []
         try:
             for item in source.rows():
                 report.rows_read += 1
-                if isinstance(item, RowProblem):
-                    importer.reject(item.row_number, item.cells, [("", item.reason)])
-                    continue
-                row_number, cells = item
-                try:
-                    record = normalise_row({target: cells[i] for target, i in plan}, columns)
-                except RowError as exc:
-                    importer.reject(row_number, cells, exc.problems)
-                    continue
-                record["source_file"] = source_file
-                batch.append(record)
+                batch.append(item)
                 if len(batch) >= batch_size:
-                    importer.flush(batch)
+                    importer.flush(batch, indexes)
                     batch = []
                     if progress is not None:
                         progress(report, source.fraction())
-            importer.flush(batch)
+            importer.flush(batch, indexes)
         finally:
             importer.finish()
             if rejected_out.close():
                 report.rejected_file = str(rejected_path)
+    if refresh_collections and (report.created or report.updated):
+        from zhibao.patents.collections import collections_refresh
+
+        collections_refresh()
     report.seconds = round((timezone.now() - started).total_seconds(), 2)
     if progress is not None:
         progress(report, 1.0)

@@ -375,6 +375,19 @@ class PatentSearchEngine:
             count += 1
         return count
 
+    def index_values(self, items: Iterable[tuple[tuple, bool]]) -> int:
+        """Add documents built from (tantivy_backend.index_values(record), is_update) pairs: an
+        update's old document is deleted first, a new record has none to delete."""
+        writer = self.writer()
+        schema, build = self.schema, backend.document_from_values
+        count = 0
+        for values, update in items:
+            if update:
+                writer.delete_documents_by_term("pn", values[0])
+            writer.add_document(build(values, schema))
+            count += 1
+        return count
+
     def delete(self, publication_numbers: Iterable[str], *, commit: bool = True) -> int:
         writer = self.writer()
         count = 0

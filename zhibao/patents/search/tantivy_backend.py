@@ -7,13 +7,13 @@ the facets and analytics count is a fast field, so aggregations run in tantivy's
 store instead of Python. What a hit shows is one stored JSON payload: one read per hit.
 """
 
-import json
 import re
 
+import orjson
 import tantivy
 
 from . import query as q
-from .tokenize import analyze, analyze_precise, tokenize, tokenize_index
+from .tokenize import analyze, analyze_precise, analyze_short, tokenize, tokenize_index
 
 SCHEMA_VERSION = 1
 RAW_FIELDS = ("pn", "an", "inventor", "ipc", "mipc")
@@ -59,13 +59,34 @@ def ipc_prefixes(code: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def patent_document(patent, schema: tantivy.Schema) -> tantivy.Document:
-    """The index document of one Patent (model instance or any object with its attributes)."""
-    applicants = [a.get("name", "") for a in (patent.applicants or []) if a.get("name")]
-    if not applicants and getattr(patent, "first_applicant", ""):
-        applicants = [patent.first_applicant]
-    codes = [c for c in (patent.ipc_codes or []) if c]
-    ipc_main = patent.ipc_main or (codes[0] if codes else "")
+# What a document is built from, in this order (see index_values): an import ships these
+# tuples to the process that writes the index instead of whole records.
+INDEX_FIELDS = ("publication_number", "application_number", "title", "abstract", "first_claim", "applicants",
+                "first_applicant", "inventors", "ipc_main", "ipc_codes", "application_date", "publication_date",
+                "grant_date", "patent_type", "legal_status", "province", "city", "league_code", "applicant_type")
+_CACHE_CAP = 100_000
+
+
+def _bounded(cache: dict, key, value):
+    if len(cache) >= _CACHE_CAP:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+_ipc_terms_cache: dict = {}
+_region_cache: dict = {}
+
+
+def _ipc_terms(ipc_main: str, codes: tuple) -> tuple:
+    """(codes, ipc prefixes, subclasses, groups, sections, main-code prefixes) of a record's
+    IPC codes; the same code sets recur on thousands of records, so they are kept."""
+    key = (ipc_main, codes)
+    hit = _ipc_terms_cache.get(key)
+    if hit is not None:
+        return hit
+    codes = [c for c in codes if c]
+    ipc_main = ipc_main or (codes[0] if codes else "")
     if ipc_main and ipc_main not in codes:
         codes.insert(0, ipc_main)
     prefixes: dict[str, None] = {}
@@ -80,36 +101,73 @@ def patent_document(patent, schema: tantivy.Schema) -> tantivy.Document:
         if "/" in code:
             groups[code.split("/", 1)[0] + "/00"] = None
         sections[code[:1]] = None
-    ad, pd, gd = _ymd(patent.application_date), _ymd(patent.publication_date), _ymd(patent.grant_date)
-    inventors = list(patent.inventors or [])
+    return _bounded(_ipc_terms_cache, key, (ipc_main, codes, list(prefixes), list(subclasses), list(groups),
+                                            list(sections), ipc_prefixes(ipc_main) if ipc_main else []))
+
+
+def _regions(province: str, city: str) -> tuple[str, str]:
+    key = (province, city)
+    hit = _region_cache.get(key)
+    if hit is None:
+        hit = _bounded(_region_cache, key, (q.normalize_province(province), q.normalize_city(city)))
+    return hit
+
+
+def index_values(record) -> tuple:
+    """The INDEX_FIELDS of a record (a dict of Patent fields), plain values cheap to pickle."""
+    get = record.get
+    applicants = tuple(a.get("name", "") for a in (get("applicants") or []) if a.get("name"))
+    return (get("publication_number"), get("application_number") or "", get("title") or "", get("abstract") or "",
+            get("first_claim") or "", applicants, get("first_applicant") or "", tuple(get("inventors") or ()),
+            get("ipc_main") or "", tuple(get("ipc_codes") or ()), _ymd(get("application_date")),
+            _ymd(get("publication_date")), _ymd(get("grant_date")), get("patent_type") or "",
+            get("legal_status") or "", get("province") or "", get("city") or "", get("league_code") or "",
+            get("applicant_type") or "")
+
+
+def patent_document(patent, schema: tantivy.Schema) -> tantivy.Document:
+    """The index document of one Patent (model instance or any object with its attributes)."""
+    record = {name: getattr(patent, name, None) for name in INDEX_FIELDS}
+    return document_from_values(index_values(record), schema)
+
+
+def document_from_values(values: tuple, schema: tantivy.Schema) -> tantivy.Document:
+    """The index document of one record's INDEX_FIELDS (see index_values)."""
+    (number, application_number, title, abstract, first_claim, applicants, first_applicant, inventors, ipc_main,
+     codes, ad, pd, gd, patent_type, legal_status, province, city, league_code, applicant_type) = values
+    if not applicants and first_applicant:
+        applicants = (first_applicant,)
+    ipc_main, codes, prefixes, subclasses, groups, sections, main_prefixes = _ipc_terms(ipc_main, codes)
+    inventors = list(inventors)
+    applicants = list(applicants)
     payload = {
-        "t": patent.title, "a": patent.abstract or "", "ap": applicants, "in": inventors[:20],
-        "im": ipc_main, "ic": codes[:30], "ty": patent.patent_type, "ls": patent.legal_status,
-        "an": patent.application_number, "ad": ad, "pd": pd, "gd": gd, "pr": patent.province or "",
-        "ci": patent.city or "", "lg": patent.league_code or "", "at": patent.applicant_type or "",
+        "t": title, "a": abstract, "ap": applicants, "in": inventors[:20],
+        "im": ipc_main, "ic": codes[:30], "ty": patent_type, "ls": legal_status,
+        "an": application_number, "ad": ad, "pd": pd, "gd": gd, "pr": province,
+        "ci": city, "lg": league_code, "at": applicant_type,
     }
+    province_term, city_term = _regions(province, city)
     data = {
-        "pn": patent.publication_number,
-        "an": patent.application_number or "",
+        "pn": number,
         "inventor": inventors,
-        "ipc": list(prefixes),
-        "mipc": ipc_prefixes(ipc_main) if ipc_main else [],
+        "ipc": prefixes,
+        "mipc": main_prefixes,
         "applicant": applicants,
-        "ipc_subclass": list(subclasses),
-        "ipc_group": list(groups),
-        "ipc_section": list(sections),
-        "province": q.normalize_province(patent.province or ""),
-        "city": q.normalize_city(patent.city or ""),
-        "league": patent.league_code or "",
-        "type": patent.patent_type or "",
-        "status": patent.legal_status or "",
-        "applicant_type": patent.applicant_type or "",
-        "title": analyze(patent.title),
-        "abstract": analyze(patent.abstract or ""),
-        "claim": analyze_precise(patent.first_claim or ""),
-        "applicant_text": analyze(" ".join(applicants)),
-        "payload": json.dumps(payload, ensure_ascii=False).encode(),
+        "ipc_subclass": subclasses,
+        "ipc_group": groups,
+        "ipc_section": sections,
+        "title": analyze(title),
+        "abstract": analyze(abstract),
+        "claim": analyze_precise(first_claim),
+        "applicant_text": analyze_short(" ".join(applicants)),
+        "payload": orjson.dumps(payload),
     }
+    # An empty keyword would be a term (and a facet bucket) of its own: only set ones are added.
+    for name, value in (("an", application_number), ("province", province_term), ("city", city_term),
+                        ("league", league_code), ("type", patent_type), ("status", legal_status),
+                        ("applicant_type", applicant_type)):
+        if value:
+            data[name] = value
     if ad:
         data["ad"] = ad
         data["year"] = ad // 10000
@@ -117,9 +175,6 @@ def patent_document(patent, schema: tantivy.Schema) -> tantivy.Document:
         data["pd"] = pd
     if gd:
         data["gd"] = gd
-    for name in ("an", "province", "city", "league", "type", "status", "applicant_type"):
-        if not data[name]:
-            del data[name]  # an empty keyword would be a term (and a facet bucket) of its own
     return tantivy.Document.from_dict(data, schema)
 
 

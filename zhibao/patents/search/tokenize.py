@@ -48,6 +48,8 @@ _DROP = STOP_WORDS | {" ", "_"}
 _jieba = rjieba.Jieba()
 _loaded = {"domain": False, "ipc": False}
 _lock = threading.Lock()
+# Short texts that recur (applicant names): their index form, emptied whenever words are added.
+_short_cache: dict[str, str] = {}
 
 
 def _normalize(text: str) -> str:
@@ -66,6 +68,7 @@ def _ensure_dictionary() -> None:
         if not _loaded["domain"]:
             for word in DOMAIN_WORDS:
                 _jieba.add_word(word, 20000, "n")
+            _short_cache.clear()
             _loaded["domain"] = True
 
 
@@ -92,6 +95,7 @@ def load_ipc_words(limit: int = 20000) -> int:
                 if 2 <= len(part) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", part):
                     _jieba.add_word(part, 5000, "n")
                     added += 1
+        _short_cache.clear()
         _loaded["ipc"] = True
     return added
 
@@ -130,3 +134,14 @@ def analyze_precise(text: str) -> str:
         return ""
     _ensure_dictionary()
     return " ".join(_jieba.cut(_normalize(text)))
+
+
+def analyze_short(text: str) -> str:
+    """analyze() of a short text that recurs across documents (applicant names), cached."""
+    hit = _short_cache.get(text)
+    if hit is None:
+        hit = analyze(text)
+        if len(_short_cache) >= 100_000:
+            _short_cache.clear()
+        _short_cache[text] = hit
+    return hit

@@ -221,3 +221,21 @@ def test_the_demo_loader_is_idempotent(db):
     again = load_demo_patents(count=50)
     assert again["demo-patents.csv"]["unchanged"] == 50
     assert all(report["created"] == 0 and report["updated"] == 0 for report in again.values())
+
+
+def test_the_index_writer_process_indexes_what_the_import_wrote(db, tmp_path):
+    """Large files index in a writer process of their own: same rows, same index, in order."""
+    from zhibao.patents.search import get_engine
+
+    generate_patents_file(path=tmp_path / "g.csv", count=3000, seed=3)
+    report = patents_import(path=tmp_path / "g.csv", rejected_path=tmp_path / "r.csv", workers=1, batch_size=500)
+    assert (report.created, report.rejected) == (3000, 0)
+    engine = get_engine()
+    assert engine.count("") == 3000 == Patent.objects.count()
+    title = Patent.objects.order_by("pk").first().title
+    assert engine.count(f'TI="{title}"') >= 1
+    changed = [[*GOOD[0][:1], "改过的标题", *GOOD[0][2:]], GOOD[1]]
+    write_csv(tmp_path / "c.csv", [GOOD[0], GOOD[1], changed[0]])
+    again = patents_import(path=tmp_path / "c.csv", rejected_path=tmp_path / "r.csv", workers=1)
+    assert (again.created, again.updated) == (2, 1)
+    assert engine.count(f"PN={GOOD[0][0]}") == 1 and engine.count("TI=改过的标题") == 1
