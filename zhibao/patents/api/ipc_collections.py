@@ -19,8 +19,8 @@ from ..collections import (
 )
 from ..ipc import ipc_children, ipc_lookup, ipc_path, ipc_search
 from ..models import Collection, IpcCode
+from ..search import MAX_RESULT_WINDOW
 from ..views import ipc as _ipc_views  # noqa: F401  (registers the "ipc" path converter)
-from ..views.search import MAX_RESULT_WINDOW
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 

@@ -9,9 +9,11 @@ same file writes nothing. Written records go to the search engine, committed eve
 records and at the end, so database and index agree when the call returns.
 """
 
+import contextlib
 import csv
 import datetime as dt
 import json
+import logging
 import multiprocessing
 import operator
 import secrets
@@ -46,6 +48,8 @@ from .records import (
     RowNormaliser,
     record_hash,
 )
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 COMMIT_EVERY = 50_000
@@ -409,6 +413,17 @@ class _Importer:
             self.indexer.close()
 
 
+def _queue_sync(started) -> None:
+    """The index could not take the import's records (another writer held it too long, the
+    writer process died) but the database has them: a "patents.reindex" job indexes every
+    patent written since the import started."""
+    from zhibao.core.services.jobs import job_start
+
+    logger.error("patent import: the search index missed records; a sync job is queued")
+    job_start(name="patents.reindex", title=_("Index the patents of an interrupted import"),
+              params={"since": started.isoformat()})
+
+
 def patents_import(
     *,
     path: Path | str,
@@ -473,8 +488,23 @@ def patents_import(
                     if progress is not None:
                         progress(report, source.fraction())
             importer.flush(batch, indexes)
-        finally:
+        except BaseException:
+            # The rows written so far are in the database (each batch commits): the index gets
+            # what it was given, and a sync job re-reads every row written since the start, in
+            # case the index missed some (a re-import would find them unchanged and skip them).
+            with contextlib.suppress(Exception):
+                importer.finish()
+            if index and (report.created or report.updated):
+                _queue_sync(started)
+            if rejected_out.close():
+                report.rejected_file = str(rejected_path)
+            raise
+        try:
             importer.finish()
+        except Exception:
+            _queue_sync(started)
+            raise
+        finally:
             if rejected_out.close():
                 report.rejected_file = str(rejected_path)
     if refresh_collections and (report.created or report.updated):

@@ -4,6 +4,7 @@ from .engine import (
     ANALYTICS_DIMENSIONS,
     DEFAULT_FACETS,
     DIMENSIONS,
+    MAX_RESULT_WINDOW,
     SORTS,
     Bucket,
     Hit,
@@ -18,7 +19,7 @@ from .query import QuerySyntaxError, parse_query
 from .tokenize import tokenize
 
 __all__ = [
-    "ANALYTICS_DIMENSIONS", "DEFAULT_FACETS", "DIMENSIONS", "SORTS", "Bucket", "Hit", "IndexLockedError", "Matrix",
+    "ANALYTICS_DIMENSIONS", "DEFAULT_FACETS", "DIMENSIONS", "MAX_RESULT_WINDOW", "SORTS", "Bucket", "Hit", "IndexLockedError", "Matrix",
     "PatentSearchEngine", "QuerySyntaxError", "SearchResult", "get_engine", "parse_query", "reset_engine",
     "tokenize",
 ]

@@ -10,6 +10,7 @@ aggregation call per request, never a Python loop over hits — which keeps the 
 set of a query over a million documents within ~100 ms.
 """
 
+import contextlib
 import datetime as dt
 import fcntl
 import functools
@@ -57,6 +58,9 @@ ANALYTICS_DIMENSIONS = ("year", "applicant", "ipc_subclass", "ipc_group", "ipc_s
                         "type", "legal_status", "applicant_type")
 ANALYTICS_MATRICES = (("year", "ipc_subclass"), ("applicant", "ipc_subclass"))
 BATCH = 2000
+# Deep pages cost the engine offset + page_size slots: nobody reads past the 10,000th hit, and
+# an unbounded offset lets one request exhaust memory (exports use publication_numbers instead).
+MAX_RESULT_WINDOW = 10_000
 WRITER_HEAP = 256_000_000
 
 
@@ -248,12 +252,12 @@ class PatentSearchEngine:
         self.lock_timeout = lock_timeout if lock_timeout is not None else getattr(
             settings, "PATENT_INDEX_LOCK_TIMEOUT", 60)
         self.schema = backend.build_schema()
+        self._writer = None
+        self._lock_file = None
         self._check_version()
         self.index = tantivy.Index(self.schema, path=str(self.path))
         self.compiler = backend.Compiler(self.schema)
         self._meta_mtime = self._stat_meta()
-        self._writer = None
-        self._lock_file = None
         self._write_lock = threading.RLock()
         if getattr(settings, "PATENT_SEARCH_IPC_WORDS", True):
             load_ipc_words()
@@ -271,10 +275,21 @@ class PatentSearchEngine:
             except ValueError:
                 pass
         if (self.path / "meta.json").exists():
-            logger.warning("patent index at %s has an old schema: emptied, run `zhibao reindex`", self.path)
-            for child in self.path.iterdir():
-                if child.name != "zhibao-writer.lock":
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+            # Only the lock holder may empty it: an import or reindex may be writing right now.
+            try:
+                self._acquire()
+            except IndexLockedError:
+                logger.error("patent index at %s has an old schema and is being written; left as it is", self.path)
+                return
+            try:
+                logger.warning("patent index at %s has an old schema: emptied, run `zhibao reindex`", self.path)
+                for child in self.path.iterdir():
+                    if child.name != "zhibao-writer.lock":
+                        shutil.rmtree(child) if child.is_dir() else child.unlink()
+                marker.write_text(json.dumps(version))
+            finally:
+                self._release()
+            return
         marker.write_text(json.dumps(version))
 
     def _stat_meta(self) -> int:
@@ -350,6 +365,16 @@ class PatentSearchEngine:
     def close(self) -> None:
         self.rollback()
 
+    @contextlib.contextmanager
+    def _rollback_on_error(self):
+        """A write that fails half-way is rolled back and the lock released, so no writer is
+        left holding the index (every other writer would wait for it, then fail)."""
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+
     def _refresh(self, force: bool = False) -> None:
         mtime = self._stat_meta()
         if force or mtime != self._meta_mtime:
@@ -369,10 +394,11 @@ class PatentSearchEngine:
         """
         writer = self.writer()
         count = 0
-        for patent in patents:
-            writer.delete_documents_by_term("pn", patent.publication_number)
-            writer.add_document(backend.patent_document(patent, self.schema))
-            count += 1
+        with self._rollback_on_error():
+            for patent in patents:
+                writer.delete_documents_by_term("pn", patent.publication_number)
+                writer.add_document(backend.patent_document(patent, self.schema))
+                count += 1
         return count
 
     def index_values(self, items: Iterable[tuple[tuple, bool]]) -> int:
@@ -381,19 +407,21 @@ class PatentSearchEngine:
         writer = self.writer()
         schema, build = self.schema, backend.document_from_values
         count = 0
-        for values, update in items:
-            if update:
-                writer.delete_documents_by_term("pn", values[0])
-            writer.add_document(build(values, schema))
-            count += 1
+        with self._rollback_on_error():
+            for values, update in items:
+                if update:
+                    writer.delete_documents_by_term("pn", values[0])
+                writer.add_document(build(values, schema))
+                count += 1
         return count
 
     def delete(self, publication_numbers: Iterable[str], *, commit: bool = True) -> int:
         writer = self.writer()
         count = 0
-        for number in publication_numbers:
-            writer.delete_documents_by_term("pn", number)
-            count += 1
+        with self._rollback_on_error():
+            for number in publication_numbers:
+                writer.delete_documents_by_term("pn", number)
+                count += 1
         if commit:
             self.commit()
         return count
@@ -465,7 +493,8 @@ class PatentSearchEngine:
         started = time.perf_counter()
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; known: {', '.join(SORTS)}")
-        page, page_size = max(1, int(page)), max(1, min(int(page_size), 1000))
+        page_size = max(1, min(int(page_size), 1000))
+        page = max(1, min(int(page), MAX_RESULT_WINDOW // page_size))
         node, query = self.build_query(q, filters)
         searcher = self.searcher()
         field_name, order = SORTS[sort]

@@ -8,12 +8,18 @@ from .engine import get_engine
 
 
 @job_function("patents.reindex")
-def reindex_job(job, *, publication_numbers: list[str] | None = None, deleted: bool = False, **params) -> dict:
-    """Rebuild the whole index, or bring the named patents in line after an edit or a delete;
-    progress is written at most once per batch (every 2,000 rows)."""
+def reindex_job(job, *, publication_numbers: list[str] | None = None, deleted: bool = False,
+                since: str | None = None, **params) -> dict:
+    """Rebuild the whole index, bring the named patents in line after an edit or a delete, or
+    (`since`, an ISO time) index every patent written after that time; progress is written at
+    most once per batch (every 2,000 rows)."""
+    import datetime as dt
+
     from ..models import Patent
 
     engine = get_engine()
+    if since is not None:
+        return {"indexed": engine.sync_since(dt.datetime.fromisoformat(since))}
     if publication_numbers is not None:
         if deleted:
             return {"removed": engine.delete(publication_numbers)}

@@ -26,6 +26,7 @@ from .. import exports
 from ..choices import ApplicantType, LegalStatus, PatentType
 from ..models import Patent
 from ..normalize import NormalizeError, normalize_publication_number
+from ..search import MAX_RESULT_WINDOW
 
 # Drill-down filters (each a list of values, AND-ed with the query) and the facets shown.
 FILTER_KEYS = ("year", "ipc_subclass", "applicant", "province", "type", "legal_status", "league")
@@ -50,7 +51,6 @@ MAX_QUERY_LENGTH = 2000
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 200
 # Deep pages cost the engine a sort over everything before them; nobody reads page 500.
-MAX_RESULT_WINDOW = 10_000
 PUBLICATION_NUMBER_RE = r"(?P<publication_number>[A-Za-z]{0,2}[0-9][0-9A-Za-z .-]{2,28})"
 
 
