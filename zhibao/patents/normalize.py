@@ -231,7 +231,9 @@ def normalize_ipc_list(value) -> list[str]:
 
 
 # --- Dates ------------------------------------------------------------------------------------
-_DATE_RE = re.compile(r"^(\d{4})[-./年]?(\d{1,2})[-./月]?(\d{1,2})日?(?:[ T].*)?$")
+# Either eight digits (20221202) or year, month and day with separators: 202211 or 2022111
+# could be read two ways, so undelimited dates must be complete.
+_DATE_RE = re.compile(r"^(?:(\d{4})(\d{2})(\d{2})|(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?)(?:[ T].*)?$")
 
 
 def normalize_date(value) -> dt.date | None:
@@ -248,7 +250,7 @@ def normalize_date(value) -> dt.date | None:
         return None
     match = _DATE_RE.match(text)
     if match:
-        year, month, day = (int(g) for g in match.groups())
+        year, month, day = (int(g) for g in match.groups() if g is not None)
         try:
             date = dt.date(year, month, day)
         except ValueError:

@@ -28,6 +28,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhibao.core.choices import Role
+from zhibao.core.rules import has_role
+from zhibao.core.spreadsheets import safe_cell
+
 from ..models import ImportPreset, Patent
 from ..search.tantivy_backend import index_values
 from .presets import (
@@ -119,7 +123,8 @@ class _RejectedWriter:
 
     def write(self, row_number: int, cells: list, reason: str) -> None:
         row = [v if v is None or isinstance(v, str | int | float) else json.dumps(v, ensure_ascii=False) for v in cells]
-        row = row + [""] * (len(self.headers) - len(row)) + [row_number, reason]
+        # Formula-safe like every export: these cells come from someone else's file.
+        row = [safe_cell(v) for v in row] + [""] * (len(self.headers) - len(row)) + [row_number, reason]
         if self.as_xlsx:
             if self._book is None:
                 from openpyxl import Workbook
@@ -575,12 +580,33 @@ def import_upload_get(*, token: str, user) -> dict | None:
     return meta if meta.get("owner") == user.pk and Path(meta["path"]).exists() else None
 
 
+def import_start(*, token: str, user, mapping: dict):
+    """Start the import job of an upload, once: the upload's description is renamed atomically
+    first, so a double click (or a replayed request) cannot queue the same file twice."""
+    from zhibao.core.services.jobs import job_start
+
+    upload = import_upload_get(token=token, user=user)
+    meta_path = _upload_dir() / f"{token}.json"
+    started_path = meta_path.with_suffix(".started")
+    try:
+        meta_path.rename(started_path)  # atomic on one file system: only one request wins
+    except FileNotFoundError:
+        return None
+    if upload is None:
+        started_path.rename(meta_path)
+        return None
+    return job_start(name="patents.import", title=_("Import patents from %(name)s") % {"name": upload["name"]},
+                     owner=user, params={"path": upload["path"], "format": upload["format"], "mapping": mapping,
+                                         "preset": "", "source_name": upload["name"], "discard_upload": True})
+
+
 def import_upload_discard(*, path: str) -> None:
     """Remove an imported upload and its description (the Job keeps the report)."""
     data = Path(path)
     if data.parent == _upload_dir():
         data.unlink(missing_ok=True)
         data.with_suffix(".json").unlink(missing_ok=True)
+        data.with_suffix(".started").unlink(missing_ok=True)
 
 
 def import_preset_save(*, name: str, mapping: dict, owner, description: str = "") -> ImportPreset:
@@ -595,6 +621,10 @@ def import_preset_save(*, name: str, mapping: dict, owner, description: str = ""
         raise ValidationError({"mapping": _("A preset must map the columns for: %(fields)s.")
                                % {"fields": "、".join(missing_required(mapping))}})
     preset = ImportPreset.objects.filter(name=name).first() or ImportPreset(name=name, owner=owner)
+    if preset.pk and preset.owner_id not in (None, owner.pk) and not has_role(Role.SYSADMIN)(owner):
+        # Another analyst's preset is theirs to change; a same-named one would silently replace it.
+        raise ValidationError({"name": _("A preset named %(name)s already exists and belongs to someone else; "
+                                         "choose another name.") % {"name": name}})
     preset.mapping, preset.description = mapping, description[:300]
     preset.full_clean()
     with transaction.atomic():
@@ -604,6 +634,6 @@ def import_preset_save(*, name: str, mapping: dict, owner, description: str = ""
 
 __all__ = [
     "RECORD_FIELDS", "ImportFileError", "ImportReport", "import_file_inspect", "import_mapping_resolve",
-    "import_preset_save", "import_upload_discard", "import_upload_get",
+    "import_preset_save", "import_start", "import_upload_discard", "import_upload_get",
     "import_upload_store", "patents_export_jsonl", "patents_import",
 ]

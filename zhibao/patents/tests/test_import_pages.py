@@ -97,3 +97,30 @@ def test_another_operator_cannot_use_my_upload(operator, tmp_path, settings):
     mapping_url = upload(login(operator))["Location"]
     other = make_user("operator2", roles=[Role.OPERATOR])
     assert login(other).get(mapping_url).status_code == 404
+
+
+def test_a_double_click_on_start_queues_one_import(operator, tmp_path, settings):
+    settings.PATENT_IMPORT_DIR = tmp_path / "imports"
+    client = login(operator)
+    mapping_url = upload(client)["Location"]
+    choice = {"map-0": "publication_number", "map-1": "title", "map-2": "applicants", "map-3": "application_date",
+              "map-4": "ipc_codes", "action": "start"}
+    assert client.post(mapping_url, choice).status_code == 302
+    assert client.post(mapping_url, choice).status_code == 404  # the second click finds the upload started
+    assert Job.objects.filter(name="patents.import").count() == 1
+
+
+def test_a_preset_of_another_operator_is_not_overwritten(operator, tmp_path, settings):
+    from django.core.exceptions import ValidationError
+
+    from zhibao.conftest import make_user
+    from zhibao.core.choices import Role
+    from zhibao.patents.importing.services import import_preset_save
+
+    mapping = {"编号": "publication_number", "题目": "title"}
+    import_preset_save(name="格式甲", mapping=mapping, owner=operator)
+    other = make_user("operator2", roles=[Role.OPERATOR])
+    with pytest.raises(ValidationError):
+        import_preset_save(name="格式甲", mapping={"号": "publication_number", "名": "title"}, owner=other)
+    assert ImportPreset.objects.get(name="格式甲").mapping == mapping
+    import_preset_save(name="格式甲", mapping={"号": "publication_number", "名": "title"}, owner=operator)  # the owner may

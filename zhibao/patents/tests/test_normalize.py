@@ -134,3 +134,9 @@ def test_applicant_types_names_regions_and_counts():
     for bad in ("-1", "1.5", "many", "NaN", "inf"):
         with pytest.raises(NormalizeError):
             normalize_count(bad)
+
+
+@pytest.mark.parametrize("value", ["202211", "2022111", "2022-12", "12/02/2022"])
+def test_incomplete_or_ambiguous_dates_are_rejected(value):
+    with pytest.raises(NormalizeError):
+        normalize_date(value)

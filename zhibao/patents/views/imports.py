@@ -25,6 +25,7 @@ from ..importing.readers import ImportFileError
 from ..importing.services import (
     import_mapping_resolve,
     import_preset_save,
+    import_start,
     import_upload_get,
     import_upload_store,
 )
@@ -98,10 +99,9 @@ def import_mapping(request, token: str):
         if missing:
             errors = [_("Map a column to: %(fields)s.") % {"fields": "、".join(missing)}]
         else:
-            job = job_start(name="patents.import", title=_("Import patents from %(name)s") % {"name": upload["name"]},
-                            owner=request.user,
-                            params={"path": upload["path"], "format": upload["format"], "mapping": mapping,
-                                    "preset": "", "source_name": upload["name"], "discard_upload": True})
+            job = import_start(token=token, user=request.user, mapping=mapping)
+            if job is None:
+                raise Http404(_("This upload does not exist or has already been imported."))
             messages.info(request, _("The import has started; this page shows its progress and report."))
             return redirect("patents:import_report", pk=job.pk)
     columns = [{"index": i, "header": h, "target": mapping.get(h, ""),
