@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zhibao.accounts",
     "zhibao.portal",
     "zhibao.patents",
+    "zhibao.pre_exam",
 ]
 
 MIDDLEWARE = [

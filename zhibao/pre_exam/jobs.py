@@ -1,0 +1,26 @@
+"""The "pre_exam.ipc_suggest_train" job: retrain the IPC suggestion model from the corpus
+(queued after an import; staff may start it by hand), with progress, saving the model."""
+
+from django.utils.translation import gettext as _
+
+from zhibao.core.services.jobs import job_function, job_progress
+
+
+@job_function("pre_exam.ipc_suggest_train")
+def ipc_suggest_train_job(job, **params) -> dict:
+    from .suggest import corpus_watermark, model_path, suggester_for_corpus
+
+    total = corpus_watermark()["count"]
+
+    def progress(stage: str, done: int, of: int) -> None:
+        if stage == "read":
+            job_progress(job, min(40, int(done * 40 / max(total, 1))),
+                         _("Read %(done)d of %(total)d patents") % {"done": done, "total": total})
+        else:
+            job_progress(job, 40 + int(done * 59 / max(of, 1)),
+                         _("Training: pass %(done)d of %(total)d") % {"done": done, "total": of})
+
+    model = suggester_for_corpus(progress=progress)
+    if model is None:
+        return {"trained": False, "patents": 0}
+    return {"trained": True, "path": str(model_path()), **{k: v for k, v in model.meta.items() if k != "watermark"}}
