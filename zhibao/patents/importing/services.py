@@ -168,12 +168,12 @@ class _PatentWriter:
         created, updated = (ops.quote_name(Patent._meta.get_field(name).column) for name in self.STAMPS)
         # Identifiers come from the model's metadata (quoted), values are parameters: no user
         # text reaches the statement.
-        self.insert_sql = (f"INSERT INTO {self.table} ({', '.join([*names, created, updated])}) "  # noqa: S608
+        self.insert_sql = (f"INSERT INTO {self.table} ({', '.join([*names, created, updated])}) "  # noqa: S608  # nosec B608
                            f"VALUES ({', '.join(['%s'] * (len(names) + 2))})")
         assignments = ", ".join(name + " = %s" for name in [*names, updated])
         number = ops.quote_name(Patent._meta.get_field("publication_number").column)
-        self.update_sql = f"UPDATE {self.table} SET {assignments} WHERE {number} = %s"  # noqa: S608
-        self.select_sql = (f"SELECT {number}, {ops.quote_name(Patent._meta.get_field('content_hash').column)} "  # noqa: S608
+        self.update_sql = f"UPDATE {self.table} SET {assignments} WHERE {number} = %s"  # noqa: S608  # nosec B608
+        self.select_sql = (f"SELECT {number}, {ops.quote_name(Patent._meta.get_field('content_hash').column)} "  # noqa: S608  # nosec B608
                            f"FROM {self.table} WHERE {number} IN ")
         self.columns = operator.itemgetter(*(f.name for f in self.fields))
         self.json_at, self.date_at, self.prep_at = [], [], []  # positions needing a conversion
