@@ -6,20 +6,23 @@ them (gzip + brotli, whitenoise) made `make run` spend minutes in collectstatic.
 minified builds only; the unused builds and ECharts' maps are skipped.
 """
 
-from django.contrib.staticfiles.apps import StaticFilesConfig
+from django.contrib.staticfiles.finders import FileSystemFinder
+
+SKIPPED = [
+    "echarts*.map",  # Bootstrap's CSS names its map (the manifest storage checks it): those stay
+    "*.esm.*",
+    "*.mjs",
+    "echarts.js",
+    "echarts.common.*",
+    "echarts.simple.*",
+    "extension",
+    "bootstrap-grid*", "bootstrap-reboot*", "bootstrap-utilities*",
+    "*.rtl.*",
+]
 
 
-class ZhibaoStaticFilesConfig(StaticFilesConfig):
-    ignore_patterns = [
-        *StaticFilesConfig.ignore_patterns,
-        "echarts*.map",  # Bootstrap's CSS names its map (the manifest storage checks it): those stay
-        "*.esm.*",
-        "*.mjs",
-        "echarts.js",
-        "echarts.common.*",
-        "echarts.simple.*",
-        "extension",
-        "bootstrap.js", "bootstrap.bundle.js", "bootstrap.esm.js",
-        "bootstrap-grid*", "bootstrap-reboot*", "bootstrap-utilities*",
-        "*.rtl.*",
-    ]
+class LeanFileSystemFinder(FileSystemFinder):
+    """STATICFILES_DIRS without the builds in SKIPPED (collectstatic lists files through here)."""
+
+    def list(self, ignore_patterns):
+        return super().list([*(ignore_patterns or []), *SKIPPED])
