@@ -291,7 +291,7 @@ def ipc_search(text: str, limit: int = 50):
 def highlight(text: str, words: Iterable[str]) -> SafeString:
     """`text` escaped, with each occurrence of the words wrapped in <mark> (case-insensitive):
     the search results' highlighter."""
-    from .search.engine import highlight as escaped_highlight
+    from .search.results import highlight as escaped_highlight
 
     words = [w for w in words if w]
     pattern = (re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)

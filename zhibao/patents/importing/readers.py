@@ -6,6 +6,7 @@ JSONL line by line. A row that cannot be read (a broken CSV line, bad JSON, unde
 bytes) is yielded as a `RowProblem` instead of stopping the file, so every good row is kept.
 """
 
+import abc
 import codecs
 import csv
 import datetime as dt
@@ -117,22 +118,23 @@ def _unique_headers(raw: list) -> list[str]:
     return headers
 
 
-class Source:
+class Source(abc.ABC):
     """An opened import file: its format, encoding and header, then its rows one at a time."""
 
     format: str
     encoding: str = ""
     headers: list[str]
 
+    @abc.abstractmethod
     def rows(self) -> Iterator[tuple[int, list] | RowProblem]:
-        raise NotImplementedError
+        """(row number, cells) for each row, or a RowProblem for a row that cannot be read."""
 
     def fraction(self) -> float:
         """How far through the file the reader is, 0–1, for progress bars."""
         return 0.0
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 (a source with nothing to release keeps this)
+        return None
 
     def __enter__(self):
         return self
