@@ -1,29 +1,20 @@
 """/api/v1/ endpoints of the patent corpus: patents, analytics, IPC, collections."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from ..views.search import PUBLICATION_NUMBER_RE
+from . import ipc_collections, patents
 
-from . import ipc_collections  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    re_path(r"^patents$", patents.PatentSearchView.as_view(), name="api-patent-search"),
+    re_path(r"^patents/analytics$", patents.PatentAnalyticsView.as_view(), name="api-patent-analytics"),
+    re_path(rf"^patents/{PUBLICATION_NUMBER_RE}$", patents.PatentDetailView.as_view(), name="api-patent-detail"),
+    re_path(rf"^patents/{PUBLICATION_NUMBER_RE}/similar$", patents.PatentSimilarView.as_view(),
+            name="api-patent-similar"),
     path("ipc", ipc_collections.IpcSearchView.as_view(), name="api-ipc-search"),
     path("ipc/<ipc:code>", ipc_collections.IpcDetailView.as_view(), name="api-ipc-detail"),
     path("collections", ipc_collections.CollectionListView.as_view(), name="api-collection-list"),
     path("collections/<slug:slug>", ipc_collections.CollectionDetailView.as_view(), name="api-collection-detail"),
     path("collections/<slug:slug>/patents", ipc_collections.CollectionPatentsView.as_view(),
          name="api-collection-patents"),
-]
-
-from django.urls import re_path  # noqa: E402
-
-from ..views.search import PUBLICATION_NUMBER_RE  # noqa: E402
-from . import patents  # noqa: E402
-
-urlpatterns += [
-    re_path(r"^patents$", patents.PatentSearchView.as_view(), name="api-patent-search"),
-    re_path(r"^patents/analytics$", patents.PatentAnalyticsView.as_view(), name="api-patent-analytics"),
-    re_path(rf"^patents/{PUBLICATION_NUMBER_RE}$", patents.PatentDetailView.as_view(), name="api-patent-detail"),
-    re_path(rf"^patents/{PUBLICATION_NUMBER_RE}/similar$", patents.PatentSimilarView.as_view(),
-            name="api-patent-similar"),
 ]
