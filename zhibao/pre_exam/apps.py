@@ -8,4 +8,8 @@ class PreExamConfig(AppConfig):
     verbose_name = _("Patent pre-examination")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers pre_exam.ipc_suggest_train)
+        from zhibao.patents.signals import patents_imported
+
+        from . import jobs  # registers pre_exam.ipc_suggest_train
+
+        patents_imported.connect(jobs.retrain_after_import, dispatch_uid="pre-exam-retrain-after-import")

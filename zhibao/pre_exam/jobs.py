@@ -3,10 +3,21 @@
 
 from django.utils.translation import gettext as _
 
-from zhibao.core.services.jobs import job_function, job_progress
+from zhibao.core.services.jobs import job_function, job_progress, job_start
+
+JOB_NAME = "pre_exam.ipc_suggest_train"
 
 
-@job_function("pre_exam.ipc_suggest_train")
+def retrain_after_import(sender, report, **kwargs) -> None:
+    """The corpus changed: queue one retrain (a second import while one waits adds nothing)."""
+    from zhibao.core.choices import JobStatus
+    from zhibao.core.models import Job
+
+    if not Job.objects.filter(name=JOB_NAME, status=JobStatus.QUEUED).exists():
+        job_start(name=JOB_NAME, title=_("Retrain the IPC suggestion after an import"))
+
+
+@job_function(JOB_NAME)
 def ipc_suggest_train_job(job, **params) -> dict:
     from .suggest import corpus_watermark, model_path, suggester_for_corpus
 

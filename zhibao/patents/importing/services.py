@@ -422,10 +422,14 @@ def patents_import(
         finally:
             if rejected_out.close():
                 report.rejected_file = str(rejected_path)
-    if refresh_collections and (report.created or report.updated):
-        from zhibao.patents.collections import collections_refresh
+    if report.created or report.updated:
+        if refresh_collections:
+            from zhibao.patents.collections import collections_refresh
 
-        collections_refresh()
+            collections_refresh()
+        from zhibao.patents.signals import patents_imported
+
+        patents_imported.send(sender=Patent, report=report)
     report.seconds = round((timezone.now() - started).total_seconds(), 2)
     if progress is not None:
         progress(report, 1.0)
