@@ -1,8 +1,10 @@
 """Admin for curators: correcting a patent record goes through patents.services, which
 queues the reindex, so the search index follows every edit."""
 
+from django import forms
 from django.contrib import admin
 
+from .collections import publication_numbers_normalize, query_validate
 from .models import Collection, ImportPreset, IpcCode, Patent
 from .services import patent_delete, patent_save, patents_reindex_queue
 
@@ -37,8 +39,33 @@ class IpcCodeAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
 
 
+class CollectionAdminForm(forms.ModelForm):
+    """The admin checks what the collection services check: a query that parses, numbers that
+    are publication numbers."""
+
+    class Meta:
+        model = Collection
+        fields = ["slug", "name", "description", "query", "includes", "excludes", "is_public", "owner"]
+
+    def clean(self):
+        data = super().clean()
+        errors = {}
+        for name, check in (("query", lambda v: query_validate(v, field="query")),
+                            ("includes", lambda v: publication_numbers_normalize(list(v or []), field="includes")),
+                            ("excludes", lambda v: publication_numbers_normalize(list(v or []), field="excludes"))):
+            if name in data:
+                try:
+                    data[name] = check(data[name])
+                except forms.ValidationError as exc:  # {field: message}, as the services raise it
+                    errors.update(exc.message_dict)
+        if errors:
+            raise forms.ValidationError(errors)
+        return data
+
+
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
+    form = CollectionAdminForm
     list_display = ["name", "slug", "is_public", "patent_count", "refreshed_at"]
     search_fields = ["name", "slug", "query"]
 

@@ -172,28 +172,28 @@ def collection_delete(*, user, collection: Collection) -> None:
     collection.delete()
 
 
-@transaction.atomic
-def collection_include(*, user, collection: Collection, publication_numbers: Iterable[str]) -> Collection:
-    """Add patents by hand (and take them off the excluded list)."""
+def _curate(*, user, collection: Collection, publication_numbers: Iterable[str], into: str) -> Collection:
+    """Put patents on the `into` list ("includes" or "excludes") and off the other one."""
     _require_manager(user)
     numbers = publication_numbers_normalize(list(publication_numbers), field="publication_numbers")
-    collection.includes = list(dict.fromkeys([*collection.includes, *numbers]))
-    collection.excludes = [n for n in collection.excludes if n not in numbers]
+    other = "excludes" if into == "includes" else "includes"
+    setattr(collection, into, list(dict.fromkeys([*getattr(collection, into), *numbers])))
+    setattr(collection, other, [n for n in getattr(collection, other) if n not in numbers])
     _refresh_count(collection)
     collection.save()
     return collection
+
+
+@transaction.atomic
+def collection_include(*, user, collection: Collection, publication_numbers: Iterable[str]) -> Collection:
+    """Add patents by hand (and take them off the excluded list)."""
+    return _curate(user=user, collection=collection, publication_numbers=publication_numbers, into="includes")
 
 
 @transaction.atomic
 def collection_exclude(*, user, collection: Collection, publication_numbers: Iterable[str]) -> Collection:
     """Keep patents out whatever the query matches (and take them off the included list)."""
-    _require_manager(user)
-    numbers = publication_numbers_normalize(list(publication_numbers), field="publication_numbers")
-    collection.excludes = list(dict.fromkeys([*collection.excludes, *numbers]))
-    collection.includes = [n for n in collection.includes if n not in numbers]
-    _refresh_count(collection)
-    collection.save()
-    return collection
+    return _curate(user=user, collection=collection, publication_numbers=publication_numbers, into="excludes")
 
 
 @job_function("patents.collections_refresh")

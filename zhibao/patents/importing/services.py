@@ -48,11 +48,11 @@ from .presets import (
 from .readers import ImportFileError, RowProblem, open_source
 from .records import (
     RECORD_FIELDS,
-    RegionResolver,
     RowError,
     RowNormaliser,
     record_hash,
 )
+from .regions import RegionResolver
 
 logger = logging.getLogger(__name__)
 

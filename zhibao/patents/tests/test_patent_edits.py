@@ -78,3 +78,16 @@ def test_staff_rebuild_the_index_from_the_import_page(operator, alice):
     assert job.status == "succeeded" and job.result == {"indexed": 1}
     assert get_engine().count("TI=马铃薯") == 1
     assert patent.publication_number in get_engine().publication_numbers("TI=马铃薯")
+
+
+def test_the_collection_admin_refuses_a_bad_query(sysadmin):
+    from zhibao.patents.models import Collection
+
+    sysadmin.is_staff = sysadmin.is_superuser = True
+    sysadmin.save()
+    client = login(sysadmin)
+    response = client.post(reverse("admin:patents_collection_add"), {
+        "slug": "bad", "name": "坏", "description": "", "query": "稀土) OR (TIAB=电池",
+        "includes": "[]", "excludes": "[]", "is_public": "on", "patent_count": "0"})
+    assert response.status_code == 200 and not Collection.objects.filter(slug="bad").exists()
+    assert "query" in response.context["adminform"].form.errors
