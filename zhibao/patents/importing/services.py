@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import json
 import logging
-import multiprocessing
 import operator
 import secrets
 from collections.abc import Callable
@@ -386,7 +385,7 @@ def patents_import(
         rejected_out = _RejectedWriter(rejected_path, source.headers, as_xlsx=rejected_path.suffix == ".xlsx")
         if workers is None:
             workers = int(path.stat().st_size >= SEPARATE_INDEXER_BYTES)
-        separate = bool(workers) and index and "fork" in multiprocessing.get_all_start_methods()
+        separate = bool(workers) and index
         fields = list(used.values())
         indexes = [source.headers.index(header) for header in used]
         importer = _Importer(report=report, rejected=rejected_out, fields=fields,

@@ -72,32 +72,47 @@ def _ensure_dictionary() -> None:
             _loaded["domain"] = True
 
 
-def load_ipc_words(limit: int = 20000) -> int:
-    """Add short terms from the IPC titles (IpcCode table) to the dictionary, once per process.
+def ipc_words(limit: int = 20000) -> list[str] | None:
+    """Short terms of the IPC titles (IpcCode table): the classification's vocabulary.
 
-    Titles such as "锂离子电池" or "永磁体" are the vocabulary of the classification; only short
-    Chinese titles (2–8 characters, no punctuation) are taken, longer titles are phrases. Called
-    by the engine before indexing when the table has rows; harmless when it is empty.
+    Titles such as "锂离子电池" or "永磁体" are the words; only short Chinese titles (2–8
+    characters, no punctuation) are taken, longer titles are phrases. None when there is no
+    table to read (before migrate).
     """
-    if _loaded["ipc"]:
-        return 0
-    _ensure_dictionary()
     try:
         from ..models import IpcCode
 
         titles = list(IpcCode.objects.values_list("title", flat=True)[:limit])
     except Exception:  # no table yet (before migrate) or no database: the built-in words suffice
-        return 0
-    added = 0
+        return None
+    words = []
+    for title in titles:
+        for part in re.split(r"[，,；;、（）()\s]+", title or ""):
+            if 2 <= len(part) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", part):
+                words.append(part)
+    return words
+
+
+def add_ipc_words(words: list[str]) -> int:
+    """Add the IPC terms to this process's dictionary, once; later calls add nothing."""
+    _ensure_dictionary()
     with _lock:
-        for title in titles:
-            for part in re.split(r"[，,；;、（）()\s]+", title or ""):
-                if 2 <= len(part) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", part):
-                    _jieba.add_word(part, 5000, "n")
-                    added += 1
+        if _loaded["ipc"]:
+            return 0
+        for word in words:
+            _jieba.add_word(word, 5000, "n")
         _short_cache.clear()
         _loaded["ipc"] = True
-    return added
+    return len(words)
+
+
+def load_ipc_words(limit: int = 20000) -> int:
+    """Add the IPC titles' terms (ipc_words) to the dictionary, once per process. Called by the
+    engine before indexing when the table has rows; harmless when it is empty."""
+    if _loaded["ipc"]:
+        return 0
+    words = ipc_words(limit)
+    return 0 if words is None else add_ipc_words(words)
 
 
 def tokenize(text: str) -> list[str]:
