@@ -23,7 +23,7 @@ from pathlib import Path
 import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,6 +176,10 @@ class _PatentWriter:
         self.select_sql = (f"SELECT {number}, {ops.quote_name(Patent._meta.get_field('content_hash').column)} "  # noqa: S608  # nosec B608
                            f"FROM {self.table} WHERE {number} IN ")
         self.columns = operator.itemgetter(*(f.name for f in self.fields))
+        # The wrapper itself, not the thread-local proxy: values() runs once a row, and two proxy
+        # lookups a row were 6 % of an import's time.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.adapt_date = self.db.ops.adapt_datefield_value
         self.json_at, self.date_at, self.prep_at = [], [], []  # positions needing a conversion
         for position, f in enumerate(self.fields):
             kind = f.get_internal_type()
@@ -194,14 +198,14 @@ class _PatentWriter:
             value = values[position]
             if value is not None:
                 values[position] = orjson.dumps(value).decode()
-        adapt = connection.ops.adapt_datefield_value
+        adapt = self.adapt_date
         for position in self.date_at:
             value = values[position]
             if value is not None:
                 values[position] = adapt(value)
         for position, f in self.prep_at:
             if values[position] is not None:
-                values[position] = f.get_db_prep_save(values[position], connection)
+                values[position] = f.get_db_prep_save(values[position], self.db)
         return values
 
     def existing(self, numbers: list[str]) -> dict[str, str]:
