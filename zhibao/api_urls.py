@@ -11,5 +11,6 @@ urlpatterns = [
     path("v1/", include("zhibao.core.api.urls")),
     path("v1/", include("zhibao.accounts.api.urls")),
     path("v1/", include("zhibao.patents.api.urls")),
+    path("v1/", include("zhibao.pre_exam.api.urls")),
     re_path(r"^.*$", not_found),
 ]

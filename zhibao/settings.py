@@ -358,6 +358,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR" if TESTING else "WARNING"},
         "axes": {"level": "WARNING"},  # our SecurityEvent table records logins and lockouts
+        "fontTools": {"level": "WARNING"},  # PDF letters: its subsetter logs every glyph at INFO
     },
 }
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("zhibao.api_urls")),
     path("", include("zhibao.patents.urls")),
+    path("pre-exam/", include("zhibao.pre_exam.urls")),
     path("", include("zhibao.core.urls")),
     path("", include("zhibao.portal.urls")),
 ]

@@ -5,6 +5,7 @@ and `GET /api/v1/services` all read this one registry, so adding a service chang
 kernel code.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -21,6 +22,9 @@ class ServiceSpec:
     model: type[models.Model]  # the service's case model: one-to-one `case`, FSMField `state`
     states: type[models.TextChoices]  # its states; a `badge` property gives the colour
     time_limits: dict[str, int] = field(default_factory=dict)  # state -> working days allowed
+    # A service whose limits are configurable data or depend on the record (a patent type's own
+    # limit, a notice's reply date) answers the deadline itself: (record, state, today) -> date.
+    deadline: Callable | None = None
     responsible_role: dict[str, str] = field(default_factory=dict)  # state -> Role code that acts next
     closed_states: frozenset[str] = frozenset()
     # Roles that may read every case of the service besides those that act in it (e.g. a

@@ -35,3 +35,23 @@ def ipc_suggest_train_job(job, **params) -> dict:
     if model is None:
         return {"trained": False, "patents": 0}
     return {"trained": True, "path": str(model_path()), **{k: v for k, v in model.meta.items() if k != "watermark"}}
+
+
+GRANT_MATCH_JOB = "pre_exam.grant_match"
+
+
+def grant_match_after_import(sender, report, **kwargs) -> None:
+    """New or changed patents may be the grants of cases filed at CNIPA: match them in a job."""
+    from zhibao.core.choices import JobStatus
+    from zhibao.core.models import Job
+
+    if not Job.objects.filter(name=GRANT_MATCH_JOB, status=JobStatus.QUEUED).exists():
+        job_start(name=GRANT_MATCH_JOB, title=_("Match granted patents with pre-examination cases"))
+
+
+@job_function(GRANT_MATCH_JOB)
+def grant_match_job(job, **params) -> dict:
+    from .services.grants import grant_match
+
+    job_progress(job, 10, _("Matching the cases filed at CNIPA with the corpus"))
+    return {"granted": grant_match()}

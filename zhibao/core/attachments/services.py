@@ -78,3 +78,26 @@ def attachment_files_discard(attachments) -> None:
             attachment.file.storage.delete(attachment.file.name)
         except OSError:  # pragma: no cover — best effort; an orphan file is only disk space
             logger.warning("could not delete orphan attachment file %s", attachment.file.name)
+
+
+def attachment_store_generated(*, case: Case, kind: str, name: str, content: bytes, content_type: str,
+                               user) -> Attachment:
+    """Store a file the platform made itself (a letter, a certificate) on a case.
+
+    Not an upload: nothing to sniff and no per-case upload limit (the applicant's allowance is
+    for their own files), but the same random storage name, SHA-256 and download checks.
+    """
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(
+        case=case, kind=kind, original_name=name[:255], content_type=content_type, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user, created_at=timezone.now(),
+    )
+    attachment.file.save("generated", ContentFile(content), save=False)
+    try:
+        attachment.full_clean()
+        attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

@@ -54,7 +54,7 @@ def _spec_for(detail: models.Model) -> ServiceSpec:
     return spec
 
 
-def _sync_case(*, case: Case, spec: ServiceSpec, state: str, when) -> None:
+def _sync_case(*, case: Case, spec: ServiceSpec, state: str, when, detail=None) -> None:
     """Mirror the service record's new state onto the index row, with its deadline."""
     case.status = state
     case.assignee_role = spec.responsible_role.get(state, "")
@@ -63,8 +63,11 @@ def _sync_case(*, case: Case, spec: ServiceSpec, state: str, when) -> None:
         case.deadline = None
     else:
         case.closed_at = None
-        limit = spec.time_limits.get(state)
-        case.deadline = add_working_days(timezone.localdate(when), limit) if limit else None
+        if spec.deadline is not None and detail is not None:
+            case.deadline = spec.deadline(detail, state, timezone.localdate(when))
+        else:
+            limit = spec.time_limits.get(state)
+            case.deadline = add_working_days(timezone.localdate(when), limit) if limit else None
     case.last_event_at = when
 
 
@@ -111,7 +114,7 @@ def case_submit(
             case.save()
             detail = create_detail(case)
             state = detail.state
-            _sync_case(case=case, spec=spec, state=state, when=now)
+            _sync_case(case=case, spec=spec, state=state, when=now, detail=detail)
             case.save()
             event = CaseEvent.objects.create(
                 case=case, actor=applicant, transition="submit", from_state="", to_state=state,
@@ -189,7 +192,7 @@ def case_transition(*, detail: models.Model, name: str, actor, comment: str = ""
             locked.save()
             now = timezone.now()
             case = locked.case
-            _sync_case(case=case, spec=spec, state=locked.state, when=now)
+            _sync_case(case=case, spec=spec, state=locked.state, when=now, detail=locked)
             case.save()
             event = CaseEvent.objects.create(
                 case=case, actor=actor, transition=name, from_state=from_state, to_state=locked.state,

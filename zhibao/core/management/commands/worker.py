@@ -23,6 +23,7 @@ from zhibao.core.reaper import (
     tasks_reap,
     worker_name,
 )
+from zhibao.core.sweeps import sweeps_run_due
 
 logger = logging.getLogger("zhibao.worker")
 HEARTBEAT_SECONDS = 10.0
@@ -66,6 +67,19 @@ def _beat(name: str, backend: str, stop: threading.Event, interval: float, lease
             close_old_connections()
     finally:
         connection.close()  # this thread's own connection
+
+
+def _sweep(stop: threading.Event) -> None:
+    """The services' deadline sweeps, every few minutes, in a thread of their own: a long
+    sweep must never hold up the heartbeat that keeps this worker's tasks leased."""
+    try:
+        while not stop.wait(30.0):
+            try:
+                sweeps_run_due()
+            except Exception:
+                logger.warning("sweep pass failed", exc_info=True)
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -112,6 +126,8 @@ class Command(BaseCommand):
         beat = threading.Thread(target=_beat, args=(name, backend, stop, heartbeat, lease, database_queue),
                                 name="zhibao-heartbeat", daemon=True)
         beat.start()
+        if not batch:
+            threading.Thread(target=_sweep, args=(stop,), name="zhibao-sweeps", daemon=True).start()
         try:
             if "RQBackend" in backend:
                 extra = {"worker_class": "rq.worker.SimpleWorker"} if simple else {}

@@ -1,0 +1,3 @@
+"""Pages of the pre-examination channel (applicant)."""
+
+urlpatterns: list = []
