@@ -18,7 +18,6 @@ from zhibao.core.choices import Role
 from zhibao.core.services.cases import case_transition
 from zhibao.core.tests.test_attachments import docx_bytes, pdf_bytes
 from zhibao.patents.choices import PatentType
-from zhibao.pre_exam.choices import DocumentKind
 from zhibao.pre_exam.models import TechnicalField
 from zhibao.pre_exam.services.filings import filing_submit
 from zhibao.pre_exam.services.intake import pre_exam_submit
