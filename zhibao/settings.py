@@ -243,6 +243,9 @@ ZHIBAO_UPLOAD_MAX_PIXELS = env.int("ZHIBAO_UPLOAD_MAX_PIXELS", default=40_000_00
 ZHIBAO_UPLOAD_ZIP_MAX_RATIO = env.int("ZHIBAO_UPLOAD_ZIP_MAX_RATIO", default=100)
 ZHIBAO_UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("ZHIBAO_UPLOAD_ZIP_MAX_UNCOMPRESSED", default=50 * 1024 * 1024)
 ZHIBAO_UPLOAD_ZIP_MAX_ENTRIES = env.int("ZHIBAO_UPLOAD_ZIP_MAX_ENTRIES", default=1000)
+# The Chinese font embedded in PDF letters: path, or path#index for a .ttc collection; empty
+# means the first of the usual system locations (pre_exam.services.letters.FONT_CANDIDATES).
+ZHIBAO_PDF_FONT = env.str("ZHIBAO_PDF_FONT", default="")
 MEDIA_URL = "/media-not-served/"  # uploads are served only through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

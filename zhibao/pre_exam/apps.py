@@ -16,7 +16,7 @@ class PreExamConfig(AppConfig):
         from zhibao.core.sweeps import register_sweep
         from zhibao.patents.signals import patents_imported
 
-        from . import jobs  # registers the pre_exam.* jobs
+        from . import checks, jobs  # noqa: F401  (registers the system check and the pre_exam.* jobs)
         from .choices import PRE_EXAM_CLOSED_STATES, DocumentKind, FilingState, PreExamState, PriorityState
         from .models import (
             AbnormalFilingRecord,
