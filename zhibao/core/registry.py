@@ -30,6 +30,12 @@ class ServiceSpec:
     # Roles that may read every case of the service besides those that act in it (e.g. a
     # supervising role); the acting roles come from `responsible_role`.
     viewer_roles: frozenset[str] = frozenset()
+    # Who of the responsible role is told of a case nobody is assigned yet (a need-to-know
+    # narrowing, e.g. the examiners of the case's technical field): (case) -> users; default all.
+    role_recipients: Callable | None = None
+    # The service's case page lists the case's files itself (grouped, with versions): the
+    # generic attachment list is left out.
+    lists_attachments: bool = False
     icon: str = "bi-folder"
     order: int = 100
 

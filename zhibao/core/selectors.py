@@ -54,7 +54,9 @@ def worklist_for(user) -> QuerySet[Case]:
     if not roles:
         return Case.objects.none()
     today = timezone.localdate()
-    q = Q(assignee=user) | Q(assignee__isnull=True, assignee_role__in=roles)
+    # A case in a state where nobody of the staff acts next (the applicant owes a reply, CNIPA a
+    # decision) has no responsible role: it waits for someone else, not for its assignee.
+    q = (Q(assignee=user) & ~Q(assignee_role="")) | Q(assignee__isnull=True, assignee_role__in=roles)
     return (
         Case.objects.open()
         .filter(q)

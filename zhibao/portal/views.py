@@ -59,13 +59,16 @@ def _visible_case(request, number):
 def case_detail(request, number):
     case = _visible_case(request, number)
     detail = case.detail
+    transitions = available_transitions(detail, request.user)
     return render(request, "portal/case_detail.html", {
         "case": case,
         "detail": detail,
         "detail_template": f"{case.spec.model._meta.app_label}/case_{case.service.lower()}.html",
         "events": case.events.select_related("actor"),
         "attachments": attachments_for(case, request.user),
-        "transitions": available_transitions(detail, request.user),
+        "transitions": transitions,
+        # Steps that need more than a comment are taken with the service's own forms.
+        "plain_transitions": [t for t in transitions if not t["form"]],
         "form": TransitionForm(),
     })
 

@@ -28,6 +28,7 @@ class PreExamConfig(AppConfig):
             PriorityRequest,
             TechnicalField,
         )
+        from .services.assignment import field_examiners_of_case
         from .services.deadlines import pre_exam_deadline
         from .services.sweep import pre_exam_sweep
 
@@ -57,10 +58,11 @@ class PreExamConfig(AppConfig):
             description=_("The green channel: the center pre-examines your application in days, "
                           "then you file it at CNIPA for fast examination."),
             entry_url_name="pre_exam:case_new", model=PreExamCase, states=PreExamState,
-            deadline=pre_exam_deadline,
-            responsible_role={S.SUBMITTED: Role.EXAMINER, S.ASSIGNED: Role.EXAMINER, S.EXAMINING: Role.EXAMINER,
-                              S.FILED: Role.EXAMINER},
-            closed_states=frozenset(PRE_EXAM_CLOSED_STATES), icon="bi-lightning-charge", order=21,
+            deadline=pre_exam_deadline, role_recipients=field_examiners_of_case,
+            # FILED waits for CNIPA (the grant match closes it): on nobody's worklist.
+            responsible_role={S.SUBMITTED: Role.EXAMINER, S.ASSIGNED: Role.EXAMINER, S.EXAMINING: Role.EXAMINER},
+            closed_states=frozenset(PRE_EXAM_CLOSED_STATES), lists_attachments=True, icon="bi-lightning-charge",
+            order=21,
         ))
         registry.register(ServiceSpec(
             code="PER", name=_("Prioritized examination recommendation"),

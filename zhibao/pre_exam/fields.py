@@ -6,19 +6,21 @@ are stored canonically — a main group as `H01M10/`, so that it covers `H01M10/
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from zhibao.patents.normalize import NormalizeError, parse_ipc
 
-_HIGH = re.compile(r"[A-H](?:\d{2}(?:[A-Z])?)?")
-_GROUP = re.compile(r"([A-H]\d{2}[A-Z])(\d{1,4})(?:/0*)?")
+_HIGH = re.compile(r"[A-H](?:[0-9]{2}(?:[A-Z])?)?")
+_GROUP = re.compile(r"([A-H][0-9]{2}[A-Z])([0-9]{1,4})(?:/0*)?")
 
 
 def normalize_ipc_prefix(value: str) -> str:
-    """`h01m 10` → `H01M10/`, `c12n` → `C12N`; ValidationError says what a range looks like."""
-    compact = re.sub(r"\s+", "", str(value or "")).upper()
+    """`h01m 10` → `H01M10/`, `c12n` → `C12N`, full-width `Ｈ０１Ｍ　１０` too (a Chinese input
+    method's); ValidationError says what a range looks like."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
     if _HIGH.fullmatch(compact):
         return compact
     match = _GROUP.fullmatch(compact)

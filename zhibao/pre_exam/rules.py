@@ -69,6 +69,14 @@ def applicant_or_field_staff(instance, user) -> bool:
     return applicant_side(instance, user) or field_staff(instance, user)
 
 
+def filing_owner(instance, user) -> bool:
+    """A filing is the organization's own business: only its owners apply for it (filing_submit),
+    so only they resubmit or withdraw it — not any member (as for the ORG verification)."""
+    from zhibao.accounts.choices import MembershipRole
+
+    return user is not None and instance.organization.memberships.filter(user=user, role=MembershipRole.OWNER).exists()
+
+
 def filing_reviewer(instance, user) -> bool:
     """A filing is reviewed by a workstation clerk outside the organization."""
     return user is not None and is_clerk(user) and not is_own_case(user, instance.case)

@@ -25,9 +25,9 @@ def ascii_filename(name: str) -> str:
     return f"{plain}.{ext}" if ext else plain
 
 
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII filename and the real one per RFC 5987/6266 (filename*)."""
-    return f"attachment; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+def content_disposition(name: str, disposition: str = "attachment") -> str:
+    """`attachment` (or `inline`) with an ASCII filename and the real one per RFC 5987/6266 (filename*)."""
+    return f"{disposition}; filename=\"{ascii_filename(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @require_safe
@@ -43,9 +43,17 @@ def attachment_download(request, pk):
         logger.error("attachment %s: stored file %s is missing", attachment.pk, attachment.file.name)
         raise Http404
     response = FileResponse(handle, content_type=attachment.content_type)
-    # Always a download, never rendered in our origin; the browser must not guess a type.
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if request.GET.get("inline") == "1" and attachment.content_type == "application/pdf":
+        # A PDF (checked free of active content on upload) may be shown in the browser's viewer,
+        # framed only by our own pages (documents side by side). No `sandbox`: Chromium refuses
+        # to render a PDF in a sandboxed document.
+        response["Content-Disposition"] = content_disposition(attachment.original_name, "inline")
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        # Otherwise always a download, never rendered in our origin; the browser must not guess a type.
+        response["Content-Disposition"] = content_disposition(attachment.original_name)
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -41,3 +41,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def kind_label(self) -> str:
+        """What the file is for, as its service registered the kind (core.attachments.kinds)."""
+        from ..attachments.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return str(kind.label) if kind else self.kind

@@ -146,7 +146,10 @@ def available_transitions(detail: models.Model, user) -> list[dict]:
                 "label": str(custom.get("label", t.name)),
                 "style": custom.get("style", "primary"),
                 "comment": custom.get("comment", "optional"),
-                "target": t.target,
+                # The service's page has its own form for this step (it needs more than a comment).
+                "form": bool(custom.get("form")),
+                # A step whose target depends on the record (django-fsm RETURN_VALUE) has none to show.
+                "target": t.target if isinstance(t.target, str) else "",
                 "target_label": spec.status_label(t.target) if isinstance(t.target, str) else "",
             }
         )

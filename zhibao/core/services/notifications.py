@@ -20,7 +20,12 @@ def _recipients(event: CaseEvent) -> list:
     if case.assignee_id:
         people[case.assignee_id] = case.assignee
     elif case.assignee_role:
-        for user in get_user_model().objects.filter(groups__name=case.assignee_role, is_active=True):
+        spec = case.spec
+        if spec is not None and spec.role_recipients is not None:
+            staff = spec.role_recipients(case)
+        else:
+            staff = get_user_model().objects.filter(groups__name=case.assignee_role, is_active=True)
+        for user in staff:
             people[user.pk] = user
     people.pop(event.actor_id, None)
     return [u for u in people.values() if u.is_active]

@@ -82,13 +82,13 @@ class PreExamCase(ConcurrentTransitionMixin, models.Model):
 
     # -- formal check -------------------------------------------------------------------
     @transition(field=state, source=S.SUBMITTED, target=S.ASSIGNED, permission=r.field_staff,
-                custom={"label": _("Formal check passed"), "style": "success", "comment": "optional"})
+                custom={"label": _("Formal check passed"), "style": "success", "comment": "optional", "form": True})
     def pass_formal_check(self, *, actor, comment="", payload=None) -> None:
         _flow().on_pass_formal_check(self, actor=actor, payload=payload or {})
 
     @transition(field=state, source=S.SUBMITTED, target=S.FORMAL_CORRECTION, permission=r.field_staff,
                 custom={"label": _("Formal check failed: request correction"), "style": "warning",
-                        "comment": "required"})
+                        "comment": "required", "form": True})
     def fail_formal_check(self, *, actor, comment="", payload=None) -> None:
         _flow().on_fail_formal_check(self, actor=actor, comment=comment, payload=payload or {})
 
@@ -105,14 +105,17 @@ class PreExamCase(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=S.EXAMINING, target=S.CORRECTION, permission=r.assigned_examiner,
-                custom={"label": _("Send opinion: request correction"), "style": "warning", "comment": "required"})
+                custom={"label": _("Send opinion: request correction"), "style": "warning", "comment": "required",
+                        "form": True})
     def request_correction(self, *, actor, comment="", payload=None) -> None:
         _flow().on_request_correction(self, actor=actor, comment=comment, payload=payload or {})
 
     @transition(field=state, source=S.FORMAL_CORRECTION, target=S.SUBMITTED, permission=r.applicant_side,
-                custom={"label": _("Reply to the correction notice"), "style": "primary", "comment": "required"})
+                custom={"label": _("Reply to the correction notice"), "style": "primary", "comment": "required",
+                        "form": True})
     @transition(field=state, source=S.CORRECTION, target=S.EXAMINING, permission=r.applicant_side,
-                custom={"label": _("Reply to the correction notice"), "style": "primary", "comment": "required"})
+                custom={"label": _("Reply to the correction notice"), "style": "primary", "comment": "required",
+                        "form": True})
     def reply(self, *, actor, comment="", payload=None) -> None:
         _flow().on_reply(self, actor=actor, comment=comment, payload=payload or {})
 
@@ -123,12 +126,12 @@ class PreExamCase(ConcurrentTransitionMixin, models.Model):
         _flow().on_withdraw_unanswered(self)
 
     @transition(field=state, source=S.EXAMINING, target=S.QUALIFIED, permission=r.assigned_examiner,
-                custom={"label": _("Qualified"), "style": "success", "comment": "optional"})
+                custom={"label": _("Qualified"), "style": "success", "comment": "optional", "form": True})
     def qualify(self, *, actor, comment="", payload=None) -> None:
         _flow().on_qualify(self, actor=actor, comment=comment, payload=payload or {})
 
     @transition(field=state, source=S.EXAMINING, target=S.NOT_QUALIFIED, permission=r.assigned_examiner,
-                custom={"label": _("Not qualified"), "style": "danger", "comment": "required"})
+                custom={"label": _("Not qualified"), "style": "danger", "comment": "required", "form": True})
     def disqualify(self, *, actor, comment="", payload=None) -> None:
         _flow().on_disqualify(self, actor=actor, comment=comment, payload=payload or {})
 

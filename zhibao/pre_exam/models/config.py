@@ -2,6 +2,8 @@
 letters' templates and the register of abnormal filings. Data, not code: staff edit them in the
 admin, and the channel reads them at run time."""
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -68,10 +70,9 @@ class TechnicalField(models.Model):
         from ..fields import normalize_ipc_prefix
 
         if isinstance(self.ipc_prefixes, list):
-            try:
-                self.ipc_prefixes = [normalize_ipc_prefix(p) for p in self.ipc_prefixes if isinstance(p, str)]
-            except ValidationError as exc:
-                raise ValidationError({"ipc_prefixes": exc.messages})
+            # A bad range is left as written: the field's validator (_validate_ipc_prefixes) reports it, once.
+            with contextlib.suppress(ValidationError):
+                self.ipc_prefixes = [normalize_ipc_prefix(p) for p in self.ipc_prefixes]
         if isinstance(self.keywords, list):
             self.keywords = [k.strip() for k in self.keywords if isinstance(k, str) and k.strip()]
 
@@ -176,12 +177,15 @@ class NoticeTemplate(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from django.template import Template, TemplateSyntaxError
+        from django.template import Context, Template
 
         for name in ("title", "body"):
+            # Compiled and filled in once with nothing: a syntax error, an unknown tag or filter,
+            # and an {% include %} of a template that does not exist would otherwise pass here and
+            # then refuse every letter of this kind.
             try:
-                Template(getattr(self, name))
-            except TemplateSyntaxError as exc:
+                Template(getattr(self, name)).render(Context({}))
+            except Exception as exc:  # noqa: BLE001 — whatever the template engine objects to
                 raise ValidationError({name: _("The template has an error: %(error)s") % {"error": exc}})
 
 

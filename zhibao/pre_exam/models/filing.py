@@ -76,7 +76,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     def return_for_correction(self, *, actor, comment="", payload=None) -> None:
         self.decision_reason = comment
 
-    @transition(field=state, source=FilingState.RETURNED, target=FilingState.SUBMITTED, permission=r.applicant_side,
+    @transition(field=state, source=FilingState.RETURNED, target=FilingState.SUBMITTED, permission=r.filing_owner,
                 custom={"label": _("Resubmit"), "style": "primary", "comment": "optional"})
     def resubmit(self, *, actor, comment="", payload=None) -> None:
         from ..services.filings import filing_checks
@@ -86,7 +86,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         self.case.assignee = None
 
     @transition(field=state, source=[FilingState.SUBMITTED, FilingState.RETURNED], target=FilingState.WITHDRAWN,
-                permission=r.applicant_side,
+                permission=r.filing_owner,
                 custom={"label": _("Withdraw"), "style": "outline-secondary", "comment": "optional"})
     def withdraw(self, *, actor, comment="", payload=None) -> None:
         pass

@@ -60,14 +60,14 @@ class PriorityRequest(ConcurrentTransitionMixin, models.Model):
         self.decision_reason = comment
 
     @transition(field=state, source=P.RECOMMENDED, target=P.ACCEPTED, permission=r.field_staff,
-                custom={"label": _("CNIPA accepted"), "style": "success", "comment": "optional", "form": True})
+                custom={"label": _("CNIPA accepted"), "style": "success", "comment": "optional"})
     def record_accepted(self, *, actor, comment="", payload=None) -> None:
         from ..services.priority import priority_decision_date
 
         self.cnipa_decided_on = priority_decision_date(payload or {})
 
     @transition(field=state, source=P.RECOMMENDED, target=P.REFUSED, permission=r.field_staff,
-                custom={"label": _("CNIPA refused"), "style": "danger", "comment": "required", "form": True})
+                custom={"label": _("CNIPA refused"), "style": "danger", "comment": "required"})
     def record_refused(self, *, actor, comment="", payload=None) -> None:
         from ..services.priority import priority_decision_date
 

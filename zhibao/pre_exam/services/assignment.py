@@ -3,7 +3,7 @@
 field lead may override it. Nobody is given a case of their own organization."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
 
 from zhibao.core.choices import Role
@@ -21,7 +21,8 @@ def examiners_of(field):
                                                                 assigned_cases__status__in=WORKLOAD_STATES),
                                      distinct=True),
                       last_assigned=Max("assigned_cases__pre_exam_case__assigned_at"))
-            .order_by("workload", "last_assigned", "pk"))
+            # Never assigned sorts first on every database (PostgreSQL puts NULL last by default).
+            .order_by("workload", F("last_assigned").asc(nulls_first=True), "pk"))
 
 
 def examiner_pick(detail):
@@ -45,3 +46,11 @@ def examiner_check(detail, user_id) -> object:
         raise WorkflowError("bad_examiner", _("%(name)s belongs to the applicant's organization.") % {"name": user},
                             fields={"examiner": [_("On the applicant's side.")]}, status=400)
     return user
+
+
+def field_examiners_of_case(case):
+    """Who is told of a PE case waiting for the formal check or a step of staff: the examiners
+    and the lead of its field, not the whole platform's examiners, and nobody of the applicant's
+    organization."""
+    detail = case.pre_exam_case
+    return [user for user in examiners_of(detail.field) if not is_own_case(user, case)]

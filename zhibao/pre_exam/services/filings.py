@@ -10,17 +10,17 @@ its business scope lies within at least one of the center's technical fields it 
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhibao.accounts.choices import MembershipRole, OrganizationKind
-from zhibao.core.attachments.services import attachment_add
-from zhibao.core.attachments.validators import validate_upload
 from zhibao.core.services.cases import WorkflowError, case_submit
 
 from ..choices import FilingState
 from ..models import AbnormalFilingRecord, Filing, PreExamConfig
+from .uploads import StoredFiles, checked
 
 LEGAL_ENTITY_KINDS = (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE)
 _OPEN = (FilingState.SUBMITTED, FilingState.IN_REVIEW, FilingState.RETURNED)
@@ -107,7 +107,12 @@ def valid_filing_of(organization, today: dt.date | None = None) -> Filing | None
 @transaction.atomic
 def filing_submit(*, user, organization, fields, business_scope: str, contact_name: str, contact_phone: str,
                   licence, idempotency_key: str = "") -> tuple[Filing, bool]:
-    """Apply for filing; returns (filing, created). Refusals raise WorkflowError and store nothing."""
+    """Apply for filing; returns (filing, created). Refusals raise WorkflowError and store nothing;
+    a replay with the same idempotency key returns the first filing (without its checks again)."""
+    key = (idempotency_key or "").strip()
+    if key and (existing := organization.cases.filter(service="PEF", applicant=user,
+                                                      idempotency_key=key[:64]).first()):
+        return existing.detail, False
     if not organization.memberships.filter(user=user, role=MembershipRole.OWNER).exists():
         raise WorkflowError("forbidden", _("Only the organization's administrator may apply for its filing."),
                             status=403)
@@ -120,18 +125,16 @@ def filing_submit(*, user, organization, fields, business_scope: str, contact_na
     refusal = filing_refusal(checks, fields)
     if refusal is not None:
         raise refusal
-    key = (idempotency_key or "").strip()
-    if not key or not organization.cases.filter(service="PEF", applicant=user, idempotency_key=key[:64]).exists():
-        open_filing = Filing.objects.filter(organization=organization, state__in=_OPEN).first()
-        if open_filing is not None:
-            raise WorkflowError("duplicate_filing", _("This organization's filing %(number)s is already in progress.")
-                                % {"number": open_filing.case.number}, status=409)
-        current = valid_filing_of(organization)
-        if current is not None:
-            raise WorkflowError("already_filed", _("This organization is filed until %(date)s (%(number)s).")
-                                % {"date": current.valid_until.isoformat(), "number": current.case.number},
-                                status=409)
-    clean = validate_upload(kind="licence", uploaded_file=licence) if licence is not None else None
+    open_filing = Filing.objects.filter(organization=organization, state__in=_OPEN).first()
+    if open_filing is not None:
+        raise WorkflowError("duplicate_filing", _("This organization's filing %(number)s is already in progress.")
+                            % {"number": open_filing.case.number}, status=409)
+    current = valid_filing_of(organization)
+    if current is not None:
+        raise WorkflowError("already_filed", _("This organization is filed until %(date)s (%(number)s).")
+                            % {"date": current.valid_until.isoformat(), "number": current.case.number},
+                            status=409)
+    clean = checked("licence", licence) if licence is not None else None
     if clean is None:
         raise WorkflowError("licence_required", _("Upload the business licence (PDF, JPG or PNG)."),
                             fields={"licence": [_("Required.")]}, status=400)
@@ -146,10 +149,12 @@ def filing_submit(*, user, organization, fields, business_scope: str, contact_na
         filing.fields.set(fields)
         return filing
 
-    filing, created = case_submit(
-        service="PEF", title=_("Pre-examination filing: %(name)s") % {"name": organization.name}, applicant=user,
-        organization=organization, idempotency_key=key, create_detail=create,
-    )
-    if created:
-        attachment_add(case=filing.case, kind="licence", uploaded_file=clean, user=user)
+    # The title is stored in the platform's language: others read it, in theirs, later.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Pre-examination filing: %(name)s") % {"name": organization.name}
+    with StoredFiles() as files:
+        filing, created = case_submit(service="PEF", title=title[:200], applicant=user, organization=organization,
+                                      idempotency_key=key, create_detail=create)
+        if created:
+            files.add(case=filing.case, kind="licence", upload=clean, user=user)
     return filing, created

@@ -9,12 +9,12 @@ utility model, 实施细则 第四十条; a design's views and brief explanation
 """
 
 import re
+import unicodedata
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhibao.core.attachments.services import attachment_add
-from zhibao.core.attachments.validators import validate_upload
+from zhibao.core.attachments.kinds import limits
 from zhibao.core.services.cases import WorkflowError, case_submit
 from zhibao.patents.choices import PatentType
 from zhibao.patents.normalize import NormalizeError, parse_ipc
@@ -22,6 +22,7 @@ from zhibao.patents.normalize import NormalizeError, parse_ipc
 from ..choices import PRE_EXAM_OPEN_STATES, ApplicationKind, DocumentKind
 from ..models import PreExamCase, TechnicalField
 from .filings import abnormal_records_of, valid_filing_of
+from .uploads import StoredFiles, checked
 
 D = DocumentKind
 REQUIRED_DOCUMENTS = {
@@ -33,8 +34,6 @@ REQUIRED_DOCUMENTS = {
 
 def title_key(title: str) -> str:
     """Titles compared for duplicates: no spaces or punctuation, half-width, lower case."""
-    import unicodedata
-
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", title or "")).lower()
 
 
@@ -52,7 +51,8 @@ def duplicate_of(*, organization, title: str, exclude_pk=None) -> PreExamCase | 
 def ipc_codes_parse(values) -> list[str]:
     """Declared IPC codes, canonical; every bad one is reported."""
     if isinstance(values, str):
-        values = re.split(r"[;；,，\s]+(?=[A-Ha-h])", values)
+        # Half-width first, so a full-width code after a separator (，Ｃ２２Ｃ) is split off too.
+        values = re.split(r"[;,\s]+(?=[A-Ha-h])", unicodedata.normalize("NFKC", values))
     codes, errors = [], []
     for value in values or []:
         if not str(value).strip():
@@ -96,13 +96,43 @@ def ipc_field_check(codes: list[str], field: TechnicalField, filed_fields) -> No
             fields={"field": [_("Does not match the main IPC.")]}, status=400)
 
 
+_saved: dict[str, tuple[float, object]] = {}
+
+
+def saved_suggester():
+    """The last trained model as saved, even if the corpus changed since: training is the job's
+    work (pre_exam.ipc_suggest_train, queued after imports), never a request's — it would hold
+    the database's write lock for minutes. No model yet: the job is queued and None returned."""
+    from ..jobs import JOB_NAME
+    from ..suggest import IpcSuggester, model_path
+
+    path = model_path()
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        from zhibao.core.choices import JobStatus
+        from zhibao.core.models import Job
+        from zhibao.core.services.jobs import job_start
+        from zhibao.patents.models import Patent
+
+        if (Patent.objects.exists()
+                and not Job.objects.filter(name=JOB_NAME, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists()):
+            job_start(name=JOB_NAME, title=_("Train the IPC suggestion"))
+        return None
+    hit = _saved.get(str(path))
+    if hit is None or hit[0] != mtime:
+        hit = (mtime, IpcSuggester.load(path))
+        _saved[str(path)] = hit
+    return hit[1]
+
+
 def suggestion_for(title: str, abstract: str) -> dict:
     """The classification the model suggests, with confidences; {} when no model can be had
     (an empty corpus): the suggestion helps the examiner and never blocks an applicant."""
-    from ..suggest import field_for_subclasses, suggester_for_corpus
+    from ..suggest import field_for_subclasses
 
     try:
-        model = suggester_for_corpus()
+        model = saved_suggester()
     except Exception:  # noqa: BLE001 — a broken model file must not refuse a submission
         import logging
 
@@ -124,14 +154,26 @@ def suggestion_for(title: str, abstract: str) -> dict:
 
 
 def documents_check(patent_type: str, documents: dict) -> dict:
-    """Every upload checked (validate_upload) before anything is stored; missing ones reported."""
+    """Every upload checked (validate_upload) before anything is stored; missing ones reported,
+    and so are kinds that are no application document and more files than a case may hold (so
+    a refusal never comes half-way through storing them)."""
+    unknown = sorted(set(documents) - set(DocumentKind.values))
+    if unknown:
+        raise WorkflowError("bad_document_kind", _("Unknown kinds of document: %(kinds)s.")
+                            % {"kinds": "、".join(unknown)}, fields={k: [_("Unknown kind.")] for k in unknown},
+                            status=400)
+    count = sum(len(files) for files in documents.values() if files)
+    most = limits().max_files_per_case
+    if count > most:
+        raise WorkflowError("too_many_files", _("Upload at most %(most)d files with an application (%(count)d given).")
+                            % {"most": most, "count": count}, status=400)
     missing = [str(k.label) for k in REQUIRED_DOCUMENTS.get(patent_type, ()) if not documents.get(k.value)]
     if missing:
         raise WorkflowError("documents_missing", _("Upload the missing documents: %(kinds)s.")
                             % {"kinds": "、".join(missing)},
                             fields={k.value: [_("Required.")] for k in REQUIRED_DOCUMENTS[patent_type]
                                     if not documents.get(k.value)}, status=400)
-    return {kind: [validate_upload(kind=kind, uploaded_file=f) for f in files] for kind, files in documents.items()
+    return {kind: [checked(kind, f) for f in files] for kind, files in documents.items()
             if files}
 
 
@@ -164,6 +206,12 @@ def pre_exam_submit(*, user, organization, patent_type: str, title: str, abstrac
                             status=400)
     if not organization.memberships.filter(user=user).exists():
         raise WorkflowError("forbidden", _("You may submit only for an organization you belong to."), status=403)
+    if not organization.is_verified:
+        # Its details changed since the filing (organization_update asks for a new verification):
+        # the filing was granted to the organization as it was then.
+        raise WorkflowError("organization_not_verified", _(
+            "Your organization's details changed and wait for verification; the channel is open again "
+            "once it is verified."), status=400)
     if abnormal_records_of(organization).exists():
         raise WorkflowError("abnormal_filing", _(
             "This organization has a record of abnormal patent applications and may not use the "
@@ -198,10 +246,11 @@ def pre_exam_submit(*, user, organization, patent_type: str, title: str, abstrac
             agent=(agent or "").strip()[:50], suggestion=suggestion,
         )
 
-    detail, created = case_submit(service="PE", title=title[:200], applicant=user, organization=organization,
-                                  idempotency_key=key, create_detail=create)
-    if created:
-        for kind, uploads in clean.items():
-            for upload in uploads:
-                attachment_add(case=detail.case, kind=kind, uploaded_file=upload, user=user)
+    with StoredFiles() as files:  # the case is rolled back on an error: so are the files already written
+        detail, created = case_submit(service="PE", title=title[:200], applicant=user, organization=organization,
+                                      idempotency_key=key, create_detail=create)
+        if created:
+            for kind, uploads in clean.items():
+                for upload in uploads:
+                    files.add(case=detail.case, kind=kind, upload=upload, user=user)
     return detail, created

@@ -105,7 +105,12 @@ def letter_pdf(*, kind: str, context: dict) -> bytes:
     template = template_for(kind)
     config = context.get("config") or PreExamConfig.current()
     context = {"config": config, **context}
-    title, body = _render(template.title, context), _render(template.body, context)
+    try:
+        title, body = _render(template.title, context), _render(template.body, context)
+    except Exception as exc:  # noqa: BLE001 — a template saved before its check, or broken by a deploy
+        raise WorkflowError("bad_template", _(
+            "The letter template “%(letter)s” cannot be filled in (%(error)s); correct it under the "
+            "pre-examination settings.") % {"letter": template.get_kind_display(), "error": exc}, status=503)
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_author(config.center_name)

@@ -11,13 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhibao.core.attachments.services import attachment_add
-from zhibao.core.attachments.validators import validate_upload
 from zhibao.core.services.cases import WorkflowError, case_submit
 from zhibao.patents.normalize import NormalizeError, normalize_application_number
 
 from ..choices import PriorityGround, PriorityState
 from ..models import PreExamCase, PriorityRequest, TechnicalField
+from .uploads import StoredFiles, checked
 
 _COUNTED = (PriorityState.RECOMMENDED, PriorityState.ACCEPTED, PriorityState.REFUSED)
 _OPEN = (PriorityState.SUBMITTED, PriorityState.IN_REVIEW, PriorityState.RECOMMENDED)
@@ -63,6 +62,10 @@ def priority_submit(*, user, organization, application_number: str, title: str, 
         number = normalize_application_number(application_number)
     except NormalizeError as exc:
         raise WorkflowError("bad_number", str(exc), fields={"application_number": [str(exc)]}, status=400)
+    if not number.startswith("CN"):
+        raise WorkflowError("not_cnipa_number", _("%(number)s is not a CNIPA application number.") % {"number": number},
+                            fields={"application_number": [_("Give the number CNIPA issued (12 digits and a check character).")]},
+                            status=400)
     if ground not in PriorityGround.values:
         raise WorkflowError("bad_ground", _("Choose the ground of the request."),
                             fields={"ground": [_("Required.")]}, status=400)
@@ -78,7 +81,7 @@ def priority_submit(*, user, organization, application_number: str, title: str, 
     if search_report is None:
         raise WorkflowError("report_required", _("Attach the prior-art search report (PDF or DOCX)."),
                             fields={"search_report": [_("Required.")]}, status=400)
-    clean = validate_upload(kind="pe_search_report", uploaded_file=search_report)
+    clean = checked("pe_search_report", search_report)
     linked = PreExamCase.objects.filter(cnipa_application_number=number, filing__organization=organization).first()
 
     def create(case):
@@ -88,8 +91,9 @@ def priority_submit(*, user, organization, application_number: str, title: str, 
             ground_detail=ground_detail.strip(),
         )
 
-    request, created = case_submit(service="PER", title=(title or number)[:200], applicant=user,
-                                   organization=organization, idempotency_key=key, create_detail=create)
-    if created:
-        attachment_add(case=request.case, kind="pe_search_report", uploaded_file=clean, user=user)
+    with StoredFiles() as files:
+        request, created = case_submit(service="PER", title=(title or number)[:200], applicant=user,
+                                       organization=organization, idempotency_key=key, create_detail=create)
+        if created:
+            files.add(case=request.case, kind="pe_search_report", upload=clean, user=user)
     return request, created

@@ -18,6 +18,7 @@ from zhibao.patents.normalize import (
 
 from ..choices import NoticeKind, NoticeStage, NoticeStatus, PreExamState
 from ..models import CorrectionNotice, FormalCheckItem, Opinion, PreExamCase, PreExamConfig
+from ..rules import leads_field
 from .assignment import examiner_check, examiner_pick
 from .letters import letter_issue
 
@@ -85,7 +86,14 @@ def _formal_results(detail, payload: dict, *, passed: bool) -> dict:
 def on_pass_formal_check(detail: PreExamCase, *, actor, payload: dict) -> None:
     detail.formal_check = {"passed": True, "by": actor.pk, "at": timezone.now().isoformat(),
                            "items": _formal_results(detail, payload, passed=True)}
-    examiner = examiner_check(detail, payload["examiner"]) if payload.get("examiner") else examiner_pick(detail)
+    if payload.get("examiner"):
+        # Choosing the examiner overrides the automatic assignment: the field lead's call.
+        if not leads_field(actor, detail.field):
+            raise WorkflowError("forbidden", _("Only the field lead may choose the examiner; leave it to the "
+                                               "automatic assignment."), status=403)
+        examiner = examiner_check(detail, payload["examiner"])
+    else:
+        examiner = examiner_pick(detail)
     _assign(detail, examiner)
 
 
@@ -117,8 +125,12 @@ def on_reassign(detail: PreExamCase, *, actor, payload: dict) -> None:
 
 
 def on_request_correction(detail: PreExamCase, *, actor, comment: str, payload: dict) -> None:
-    _opinion(detail, actor=actor, text=comment, kind=NoticeKind.OPINION)
-    _notice(detail, stage=NoticeStage.EXAMINATION, actor=actor, text=comment, items=[], kind=NoticeKind.OPINION)
+    opinion = _opinion(detail, actor=actor, text=comment, kind=NoticeKind.OPINION)
+    notice = _notice(detail, stage=NoticeStage.EXAMINATION, actor=actor, text=comment, items=[],
+                     kind=NoticeKind.OPINION)
+    # One letter: the opinion sent is the notice's letter, so the opinion's version links to it too.
+    opinion.letter = notice.letter
+    opinion.save(update_fields=["letter"])
 
 
 def on_reply(detail: PreExamCase, *, actor, comment: str, payload: dict) -> None:
@@ -158,6 +170,11 @@ def on_record_filing(detail: PreExamCase, *, payload: dict) -> None:
         number = normalize_application_number(raw)
     except NormalizeError as exc:
         raise WorkflowError("bad_number", str(exc), fields={"cnipa_application_number": [str(exc)]}, status=400)
+    if not number.startswith("CN"):
+        # The channel's applications are filed at CNIPA: a foreign number cannot be theirs.
+        raise WorkflowError("not_cnipa_number", _("%(number)s is not a CNIPA application number.") % {"number": number},
+                            fields={"cnipa_application_number": [_("Give the number CNIPA issued (12 digits and a check character).")]},
+                            status=400)
     kind = application_patent_type(number)
     if kind and kind != detail.patent_type:
         # The fifth digit (twelve-digit numbers, since 2003) or third (eight digits) gives the type: 1 invention, 2 utility
@@ -194,8 +211,12 @@ def on_record_grant(detail: PreExamCase, *, payload: dict) -> None:
 
 
 def on_record_rejection(detail: PreExamCase, *, comment: str, payload: dict) -> None:
-    detail.decided_on = _date(payload, "decided_on", default=timezone.localdate(), label=_("the decision date"))
-    detail.decision_reason = comment
+    decided_on = _date(payload, "decided_on", default=timezone.localdate(), label=_("the decision date"))
+    if detail.cnipa_filed_on and decided_on < detail.cnipa_filed_on:
+        raise WorkflowError("bad_date", _("The decision date cannot be before the filing at CNIPA (%(date)s).")
+                            % {"date": detail.cnipa_filed_on.isoformat()},
+                            fields={"decided_on": [_("Before the filing.")]}, status=400)
+    detail.decided_on, detail.decision_reason = decided_on, comment
 
 
 def on_withdraw(detail: PreExamCase) -> None:

@@ -9,6 +9,8 @@
 - `pdf_upload(name)`, `docx_upload(name)`: valid uploads.
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -18,6 +20,7 @@ from zhibao.core.choices import Role
 from zhibao.core.services.cases import case_transition
 from zhibao.core.tests.test_attachments import docx_bytes, pdf_bytes
 from zhibao.patents.choices import PatentType
+from zhibao.pre_exam.defaults import defaults_ensure
 from zhibao.pre_exam.models import TechnicalField
 from zhibao.pre_exam.services.filings import filing_submit
 from zhibao.pre_exam.services.intake import pre_exam_submit
@@ -50,8 +53,23 @@ def field_lead(db):
     return make_user("fieldlead", [Role.EXAMINER])
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads and letters of a test go to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The migration's configuration, for a transactional test (a flush empties the tables)."""
+    defaults_ensure()
+
+
 @pytest.fixture
 def fields(db, examiner, examiner2, field_lead):
+    # A transactional test that ran before on this worker flushed the migration's rows.
+    defaults_ensure()
     found = {f.code: f for f in TechnicalField.objects.all()}
     for f in found.values():
         f.lead = field_lead
@@ -113,3 +131,29 @@ def submit_case(fields):
 def alice_pe(alice, alice_filed, submit_case):
     """alice's invention submitted: a PE case awaiting the formal check."""
     return submit_case(alice, alice_filed)
+
+
+@pytest.fixture
+def people(alice, bob, examiner, examiner2, field_lead, clerk, leader, fields):
+    """Every persona of the channel by name (the transition tables' columns)."""
+    from .test_workflow import personas
+
+    return personas(alice=alice, bob=bob, examiner=examiner, examiner2=examiner2, field_lead=field_lead, clerk=clerk,
+                    leader=leader, fields=fields)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"], headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
