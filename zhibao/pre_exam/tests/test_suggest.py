@@ -3,10 +3,12 @@ command's evaluation (leaving the file's patents out of training) and the real d
 
 import csv
 import importlib
+import json
 import zlib
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -87,6 +89,23 @@ def test_save_load_round_trip(synthetic_model, tmp_path):
         assert loaded.suggest(title) == synthetic_model.suggest(title)
 
 
+def test_softmax_alone_and_a_version_1_file_still_answer(tmp_path):
+    alone = train(SYNTHETIC, epochs=30, min_df=1, svm=False)
+    assert alone.svm_weights is None and alone.suggest("一种钠离子电池正极材料")[0][0] == "H01M"
+    # a file of model version 1 (the softmax alone, before the SVM) still loads and suggests
+    path = tmp_path / "v1.npz"
+    np.savez_compressed(path, vocabulary=np.array(alone.vocabulary), idf=alone.idf, labels=np.array(alone.labels),
+                        weights=alone.weights, bias=alone.bias, meta=np.array(json.dumps({"version": 1})))
+    old = IpcSuggester.load(path)
+    assert old.svm_weights is None and old.suggest("深度学习神经网络") == alone.suggest("深度学习神经网络")
+
+
+def test_svm_and_softmax_both_vote(synthetic_model):
+    assert synthetic_model.svm_weights.shape == synthetic_model.weights.shape
+    p = synthetic_model.probabilities("一种锂离子电池正极材料")
+    assert p.sum() == pytest.approx(1.0, abs=1e-5) and synthetic_model.labels[int(p.argmax())] == "H01M"
+
+
 def test_field_for_subclasses():
     assert field_for_subclasses([("H01M", 0.5), ("H02J", 0.2), ("A61K", 0.3)])[:2] == ("new_energy", "新能源")
     code, name, confidence = field_for_subclasses([("C08L", 0.4), ("A61K", 0.1)])
@@ -121,6 +140,17 @@ def test_corpus_model_reused_until_the_corpus_changes(model_dir, monkeypatch):
     make_patent("一种稀土永磁材料", ["H01F1/057"])
     retrained = suggester_for_corpus()
     assert len(calls) == 2 and retrained.meta["patents"] == len(SYNTHETIC) + 1 and "H01F" in retrained.labels
+    # a file of an older model version is retrained once, even for an unchanged corpus
+    suggest._cache.clear()
+    with np.load(model_dir / "ipc_suggest.npz") as f:
+        arrays = {name: f[name] for name in f.files}
+    arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), "version": 1}))
+    np.savez_compressed(model_dir / "ipc_suggest.npz", **arrays)
+    suggester_for_corpus()
+    assert len(calls) == 3
+    suggest._cache.clear()
+    suggester_for_corpus()
+    assert len(calls) == 3
 
 
 @pytest.mark.django_db
@@ -172,9 +202,10 @@ def test_dev_file_accuracy():
     model = train([(t, s) for pn, t, s in rows if zlib.crc32(pn.encode()) % 5 != 0])
     result = evaluate(model, test_fold)
     assert result["n"] == len(test_fold)
-    # Titles only, 3,924 training titles: measured 0.442 top-1 / 0.650 top-3 (0.459 / 0.683 with
-    # the IPC scheme's titles, see bench/pre_exam_suggest.py). The brief's 0.55 is not reached.
-    assert result["top1"] >= 0.42 and result["top3"] >= 0.62
+    # Titles only, 3,924 training titles: measured 0.456 top-1 / 0.663 top-3 (the softmax alone,
+    # model version 1: 0.442 / 0.650; with the IPC scheme's titles 0.464 / 0.691, and 0.495 / 0.706
+    # as the 5-fold mean, see bench/pre_exam_suggest.py). The brief's 0.55 is not reached.
+    assert result["top1"] >= 0.45 and result["top3"] >= 0.655
 
 
 @pytest.mark.django_db
