@@ -11,7 +11,6 @@ every service moves through the kernel's POST /api/v1/cases/{number}/transitions
 from contextlib import contextmanager
 
 import django_filters
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,7 +25,6 @@ from rest_framework.response import Response
 from zhibao.accounts.models import Organization
 from zhibao.api import ErrorSerializer
 from zhibao.core.attachments.selectors import attachments_for
-from zhibao.core.attachments.services import attachment_add
 from zhibao.core.attachments.validators import AttachmentRejected, safe_display_name
 from zhibao.core.selectors import cases_visible_to
 from zhibao.core.services.cases import WorkflowError
@@ -34,6 +32,7 @@ from zhibao.core.services.cases import WorkflowError
 from ..choices import FilingState, PreExamState, PriorityState
 from ..models import CorrectionNotice, Filing, Opinion, PreExamCase, PriorityRequest, TechnicalField
 from ..rules import is_own_case, works_in_pre_exam
+from ..services.documents import pre_exam_document_add
 from .serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
@@ -134,26 +133,6 @@ def _staff_on(user, case) -> bool:
 
 def _visible(queryset, user):
     return queryset.filter(case__in=cases_visible_to(user).values("pk"))
-
-
-def pre_exam_document_add(*, detail: PreExamCase, kind: str, uploaded_file, user):
-    """A new version of an application document, while the applicant revises (a correction
-    notice is open: FORMAL_CORRECTION or CORRECTION); every earlier version is kept.
-
-    The case is locked, so a reply (which ends the correction state) and an upload cannot
-    interleave: an upload either lands before the reply or is refused.
-    """
-    with transaction.atomic():
-        locked = PreExamCase.objects.select_for_update().select_related("case").get(pk=detail.pk)
-        if not is_own_case(user, locked.case):
-            raise WorkflowError("forbidden", _("Only the applicant side may revise the application documents."),
-                                status=403)
-        if locked.state not in (PreExamState.FORMAL_CORRECTION, PreExamState.CORRECTION):
-            raise WorkflowError("not_in_correction", _(
-                "Documents can be revised only while a correction notice is open; the case is “%(state)s”.")
-                % {"state": locked.get_state_display()}, fields={"kind": [_("Not open for revision.")]},
-                status=409)
-        return attachment_add(case=locked.case, kind=kind, uploaded_file=uploaded_file, user=user)
 
 
 def _numbered(attachments) -> tuple[list, dict]:

@@ -10,7 +10,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -19,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from zhibao.core.attachments.selectors import attachments_for
-from zhibao.core.attachments.services import attachment_add, attachment_files_discard
 from zhibao.core.selectors import cases_of_applicant, cases_visible_to
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
 
@@ -37,6 +35,7 @@ from ..forms import (
     owned_organizations,
 )
 from ..models import Filing
+from ..services.documents import pre_exam_reply
 from ..services.filings import filing_submit
 from ..services.intake import REQUIRED_DOCUMENTS, pre_exam_submit, suggestion_for
 from ..services.priority import priority_submit, quota_left
@@ -270,30 +269,17 @@ def case_reply(request, number):
         return _reload(request, case, exc.message)
     if not form.is_valid():
         return _panel(request, case, detail, reply_form=form)
-    stored = []
     try:
-        with transaction.atomic():
-            for kind, uploads in form.document_uploads().items():
-                for upload in uploads:
-                    stored.append(attachment_add(case=case, kind=kind, uploaded_file=upload, user=request.user))
-            # The history records which files came with the reply, by hash.
-            payload = {"attachments": [{"kind": a.kind, "name": a.original_name, "sha256": a.sha256}
-                                       for a in stored]} if stored else None
-            case_transition(detail=detail, name="reply", actor=request.user, comment=form.cleaned_data["text"],
-                            payload=payload)
+        pre_exam_reply(detail=detail, user=request.user, text=form.cleaned_data["text"],
+                       documents=form.document_uploads())
     except WorkflowError as exc:
-        attachment_files_discard(stored)
         if exc.status == 403:
             raise PermissionDenied(exc.message)
         apply_workflow_error(form, exc, field_map={"comment": "text"})
         return _panel(request, case, detail, reply_form=form)
     except ValidationError as exc:  # e.g. the case already holds the most files allowed
-        attachment_files_discard(stored)
         apply_upload_error(form, exc)
         return _panel(request, case, detail, reply_form=form)
-    except BaseException:
-        attachment_files_discard(stored)
-        raise
     return _done(request, case, _("Your reply was sent: the case is now “%(status)s”."))
 
 
