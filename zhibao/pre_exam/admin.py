@@ -3,7 +3,11 @@ checklist, letter templates, abnormal-filing register) is edited here; the cases
 are read-only — they move only through their workflow (services), never by editing rows."""
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import locarno
 from .models import (
     AbnormalFilingRecord,
     CorrectionNotice,
@@ -20,10 +24,20 @@ from .models import (
 
 @admin.register(TechnicalField)
 class TechnicalFieldAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "ipc_prefixes", "lead", "priority_quota", "active", "order"]
+    list_display = ["name", "code", "ipc_prefixes", "locarno_classes", "lead", "priority_quota", "active", "order"]
     list_editable = ["priority_quota", "active", "order"]
     filter_horizontal = ["examiners"]
     raw_id_fields = ["lead"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "locarno_classes" and formfield is not None:
+            # The scheme's 32 classes under the input: the center picks from them (locarno.py).
+            formfield.help_text = format_html(
+                "{}<br>{}<br>{}", db_field.help_text,
+                _("The Locarno classes (edition %(edition)s):") % {"edition": locarno.EDITION},
+                format_html_join("; ", "{}", ((label,) for _code, label in locarno.choices())))
+        return formfield
 
 
 @admin.register(PreExamConfig)
@@ -79,9 +93,16 @@ class FilingAdmin(_ReadOnly):
 
 @admin.register(PreExamCase)
 class PreExamCaseAdmin(_ReadOnly):
-    list_display = ["case", "title", "field", "patent_type", "state", "cnipa_application_number", "granted_on"]
+    list_display = ["case", "title", "field", "patent_type", "classification", "state", "cnipa_application_number",
+                    "granted_on"]
     list_filter = ["state", "field", "patent_type"]
     search_fields = ["case__number", "title", "cnipa_application_number"]
+
+    @admin.display(description=gettext_lazy("classification"))
+    def classification(self, obj):
+        """The main code: Locarno for a design, IPC otherwise."""
+        codes = obj.locarno_codes or obj.ipc_codes
+        return codes[0] if codes else "—"
 
 
 @admin.register(CorrectionNotice)

@@ -201,12 +201,29 @@ SUBJECTS = {
         ("牛乳铁蛋白分离纯化方法", "C07K 14/79", "C07K 1/18"), ("甘草酸生物转化方法", "C12P 19/56", "A61K 36/484"),
     ],
 }
+# A design is classified by Locarno, not IPC: what each field's designs are, (product, main
+# Locarno, further Locarno), within the field's Locarno classes (migration 0003).
+DESIGN_SUBJECTS = {
+    MAT: [
+        ("石墨烯导热片", "05-06", "05-06"), ("高分子防水卷材", "05-06", "25-01"), ("碳纤维复合板材", "05-06", "25-01"),
+        ("稀土陶瓷装饰砖", "25-01", "25-01"), ("铝合金建筑型材", "25-01", "25-01"), ("碳化硅陶瓷墙板", "25-01", "05-06"),
+    ],
+    NRG: [
+        ("电动汽车充电桩", "13-03", "13-03"), ("储能电池柜", "13-02", "13-03"), ("光伏逆变器", "13-02", "13-03"),
+        ("风力发电机组机舱罩", "13-01", "13-01"), ("光伏组件接线盒", "13-03", "13-02"), ("太阳能热水器", "23-03", "13-02"),
+    ],
+    BIO: [
+        ("全自动生化分析仪", "24-01", "24-02"), ("微生物培养箱", "24-01", "24-01"), ("核酸检测试剂盒", "24-02", "24-01"),
+        ("电动移液器", "24-02", "24-02"), ("蒙药滴丸", "28-01", "28-01"), ("兽用药片", "28-01", "28-01"),
+    ],
+}
 TITLE_FORMS = {
     PatentType.INVENTION: ["一种{s}及其制备方法", "一种{s}的制备方法", "{s}及其应用", "一种{s}的制备工艺", "一种{s}"],
     PatentType.UTILITY_MODEL: ["一种{s}用装置", "一种{s}生产设备", "一种{s}检测装置", "一种便于拆装的{s}装置"],
-    PatentType.DESIGN: ["{s}包装盒", "{s}展示架"],
+    PatentType.DESIGN: ["{s}", "{s}（一）", "{s}（二）"],
 }
 VARIANTS = ["", "", "", "高效", "低成本", "绿色", "连续化", "改进型", "复合", "新型"]
+DESIGN_VARIANTS = ["", "", "", "新型"]  # a design names a product, not a process: no "连续化", "低成本"
 
 CORRECTION_OPINIONS = [
     "权利要求1中“高效”“优良”等属于相对术语，保护范围不清楚，请以具体参数限定。",
@@ -496,17 +513,19 @@ class History:
 
     # -- pre-examination cases -----------------------------------------------------------------
     def title(self, code: str, patent_type: str) -> tuple[str, list[str]]:
+        """A title and its codes: IPC codes, or a design's Locarno codes (DESIGN_SUBJECTS)."""
+        design = patent_type == PatentType.DESIGN
         for _attempt in range(50):
-            subject, main, extra = self.rng.choice(SUBJECTS[code])
-            variant = self.rng.choice(VARIANTS)
+            subject, main, extra = self.rng.choice(DESIGN_SUBJECTS[code] if design else SUBJECTS[code])
+            variant = self.rng.choice(DESIGN_VARIANTS if design else VARIANTS)
             title = self.rng.choice(TITLE_FORMS[patent_type]).format(s=variant + subject)
             if title not in self.used_titles:
                 break
         else:
             title = f"{title}（{len(self.used_titles)}）"
         self.used_titles.add(title)
-        codes = [main] if self.rng.random() < 0.3 else [main, extra]
-        return title, [IPC[c] for c in codes]
+        codes = [main] if self.rng.random() < 0.3 or main == extra else [main, extra]
+        return title, codes if design else [IPC[c] for c in codes]
 
     def examiners_of(self, code: str) -> list:
         return self.staff["by_field"][code]
@@ -540,13 +559,15 @@ class History:
         rng = self.rng
         patent_type = rng.choices([PatentType.INVENTION, PatentType.UTILITY_MODEL, PatentType.DESIGN],
                                   weights=[66, 29, 5])[0]
-        title, ipc = self.title(code, patent_type)
+        title, codes = self.title(code, patent_type)
+        design = patent_type == PatentType.DESIGN
         agency, agent = rng.choice(AGENCIES)
         detail = PreExamCase(
             filing=filing, field=self.fields[code], patent_type=patent_type, title=title[:200],
             abstract=f"{SUBJECT_NOUN[patent_type]}公开了{title if title.startswith('一种') else '一种' + title}。"
                      f"{rng.choice(ABSTRACT_TAILS[code])}",
-            ipc_codes=ipc, agency=agency, agent=agent, suggestion={},
+            ipc_codes=[] if design else codes, locarno_codes=codes if design else [], agency=agency, agent=agent,
+            suggestion={},
         )
         case = self.new_case(service="PE", title=title, applicant=owner, organization=org, at=submitted_at)
         record = Record(case=case, detail=detail)

@@ -120,9 +120,15 @@ class CaseForm(DocumentsMixin, IdempotentForm):
                                          initial=ApplicationKind.ORDINARY, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title of the invention"), max_length=200)
     abstract = forms.CharField(label=_("Abstract"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    # Which of the two is required depends on the patent type (the service decides): IPC for an
+    # invention or a utility model, Locarno for a design. The page shows the one the type needs.
     ipc_codes = forms.CharField(
-        label=_("IPC codes"), max_length=500,
+        label=_("IPC codes"), max_length=500, required=False,
         help_text=_("The main classification first, separated by semicolons, e.g. H01M 10/052; H01M 4/36."))
+    locarno_codes = forms.CharField(
+        label=_("Locarno codes"), max_length=200, required=False,
+        help_text=_("A design's class and subclass (国际外观设计分类), the main one first, separated by semicolons, "
+                    "e.g. 13-03; 13-02."))
     field = forms.ModelChoiceField(label=_("Technical field"), queryset=TechnicalField.objects.none())
     agency = forms.CharField(label=_("Patent agency"), max_length=200, required=False)
     agent = forms.CharField(label=_("Patent agent"), max_length=50, required=False)
@@ -137,6 +143,17 @@ class CaseForm(DocumentsMixin, IdempotentForm):
         """The patent type the page is drawn for: what was sent, else the initial one."""
         value = self["patent_type"].value()
         return value if value in PatentType.values else PatentType.INVENTION
+
+    def is_design(self) -> bool:
+        return self.patent_type_value() == PatentType.DESIGN
+
+
+def locarno_ranges(fields) -> list[dict]:
+    """The Locarno classes each field takes designs in, labelled (`13 发电、配电或变电设备`), for
+    the new-case page."""
+    from .locarno import label
+
+    return [{"field": f, "classes": [label(c) for c in f.locarno_classes]} for f in fields if f.locarno_classes]
 
 
 class PriorityForm(IdempotentForm):

@@ -19,6 +19,7 @@ from zhibao.core.workdays import working_days_between
 
 from . import rules as r
 from .choices import PRE_EXAM_CLOSED_STATES, DocumentKind, PreExamState
+from .locarno import class_title as locarno_class_title
 from .models import FormalCheckItem, PreExamCase, TechnicalField
 
 S = PreExamState
@@ -259,6 +260,7 @@ def case_panel(*, detail: PreExamCase, user, transitions=None) -> dict:
         "notices": list(detail.notices.select_related("letter", "issued_by")),
         "opinions": [o for o in reversed(opinions) if staff or not o.is_draft],
         "suggestion": _suggestion(detail) if staff else None,
+        "locarno": [{"code": c, "title": locarno_class_title(c)} for c in detail.locarno_codes or []],
         "formal_check": _formal_check(detail) if staff else None,
         "draft": draft,
         "may_write_opinion": staff and detail.state == S.EXAMINING and r.assigned_examiner(detail, user),

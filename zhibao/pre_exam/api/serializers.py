@@ -14,6 +14,7 @@ from ..models import CorrectionNotice, Filing, Opinion, PreExamCase, PriorityReq
 
 MAX_FILES_PER_KIND = 10
 MAX_IPC_CODES = 20
+MAX_LOCARNO_CODES = 10
 
 
 def download_url(attachment) -> str | None:
@@ -48,6 +49,9 @@ class TechnicalFieldSerializer(serializers.ModelSerializer):
     prioritized-examination recommendations are left in this year's quota (null for others)."""
 
     ipc_prefixes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    locarno_classes = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Locarno classes (13) or subclasses (23-03) in which the field takes designs")
     keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
     examiners_count = serializers.SerializerMethodField()
     priority_quota = serializers.SerializerMethodField()
@@ -55,7 +59,7 @@ class TechnicalFieldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TechnicalField
-        fields = ["code", "name", "ipc_prefixes", "keywords", "examiners_count", "priority_quota",
+        fields = ["code", "name", "ipc_prefixes", "locarno_classes", "keywords", "examiners_count", "priority_quota",
                   "priority_quota_left"]
 
     def _staff(self) -> bool:
@@ -169,13 +173,16 @@ class PreExamCaseSerializer(serializers.ModelSerializer):
     deadline = serializers.DateField(source="case.deadline", read_only=True, allow_null=True,
                                      help_text="The current step's due date (working days)")
     overdue = serializers.BooleanField(source="case.is_overdue", read_only=True)
-    ipc_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    ipc_codes = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                      help_text="An invention's or a utility model's IPC codes, canonical")
+    locarno_codes = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                          help_text="A design's Locarno class-subclass codes (13-03), the main first")
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = PreExamCase
         fields = ["number", "title", "patent_type", "patent_type_label", "application_kind",
-                  "application_kind_label", "state", "state_label", "field", "ipc_codes", "organization",
+                  "application_kind_label", "state", "state_label", "field", "ipc_codes", "locarno_codes", "organization",
                   "applicant", "assignee", "submitted_at", "deadline", "overdue", "cnipa_application_number", "url"]
         read_only_fields = fields
 
@@ -307,8 +314,14 @@ class PreExamSubmitSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     abstract = serializers.CharField(max_length=5000)
     ipc_codes = serializers.ListField(child=serializers.CharField(max_length=200), max_length=MAX_IPC_CODES,
-                                      help_text="Declared IPC codes, the main one first (one part each, or one "
-                                                "part separated by ; or ,)")
+                                      required=False, default=list,
+                                      help_text="An invention's or a utility model's IPC codes, the main one first "
+                                                "(one part each, or one part separated by ; or ,); none for a design")
+    locarno_codes = serializers.ListField(child=serializers.CharField(max_length=50), max_length=MAX_LOCARNO_CODES,
+                                          required=False, default=list,
+                                          help_text="A design's Locarno class and subclass (13-03), the main one "
+                                                    "first (one part each, or one part separated by ;); only for "
+                                                    "a design")
     field = serializers.SlugField(max_length=32, required=False, help_text="Code of the technical field")
     agency = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     agent = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")

@@ -316,7 +316,10 @@ class PreExamCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Chann
         named by its kind (pe_request, pe_description, pe_claims, pe_abstract, pe_drawings;
         several parts of one kind allowed). Refused at the door with a code: pct_refused,
         divisional_refused, no_valid_filing, abnormal_filing, bad_ipc, ipc_outside_fields,
-        ipc_field_mismatch, field_not_filed, duplicate_submission (409), documents_missing …"""
+        ipc_field_mismatch, field_not_filed, duplicate_submission (409), documents_missing …
+        A design is classified by Locarno (locarno_codes), not IPC: ipc_for_design, no_locarno,
+        bad_locarno, locarno_outside_fields, locarno_field_mismatch; Locarno codes on an invention
+        or a utility model: locarno_not_for_type."""
         from ..choices import DocumentKind
         from ..services.intake import pre_exam_submit
 
@@ -326,12 +329,13 @@ class PreExamCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Chann
         organization = _organization_of(request.user, values["organization"])
         field = _field_of(values.get("field"))
         documents = {k.value: list(values.get(k.value) or []) for k in DocumentKind}
-        codes = values["ipc_codes"]
+        codes, locarno = values["ipc_codes"], values["locarno_codes"]
         with _upload_errors(documents):
             detail, created = pre_exam_submit(
                 user=request.user, organization=organization, patent_type=values["patent_type"],
                 title=values["title"], abstract=values["abstract"],
-                ipc_codes=codes[0] if len(codes) == 1 else codes, field=field,
+                ipc_codes=codes[0] if len(codes) == 1 else codes,
+                locarno_codes=locarno[0] if len(locarno) == 1 else locarno, field=field,
                 documents={k: v for k, v in documents.items() if v},
                 application_kind=values["application_kind"], agency=values["agency"], agent=values["agent"],
                 idempotency_key=_idempotency_key(request, values),

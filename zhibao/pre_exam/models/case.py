@@ -40,7 +40,10 @@ class PreExamCase(ConcurrentTransitionMixin, models.Model):
                                         default=ApplicationKind.ORDINARY)
     title = models.CharField(_("title of the invention"), max_length=200)
     abstract = models.TextField(_("abstract"))
-    ipc_codes = models.JSONField(_("declared IPC codes"), default=list)
+    ipc_codes = models.JSONField(_("declared IPC codes"), default=list, blank=True)
+    # A design declares Locarno codes instead (class-subclass, "13-03"), an invention or a
+    # utility model IPC codes: never both (services.intake).
+    locarno_codes = models.JSONField(_("declared Locarno codes"), default=list, blank=True)
     agency = models.CharField(_("patent agency"), max_length=200, blank=True)
     agent = models.CharField(_("patent agent"), max_length=50, blank=True)
     # The suggestion from the title and abstract, as the examiner sees it:

@@ -24,6 +24,15 @@ def _validate_ipc_prefixes(value) -> None:
         normalize_ipc_prefix(item if isinstance(item, str) else repr(item))
 
 
+def _validate_locarno_classes(value) -> None:
+    from ..fields import normalize_locarno
+
+    if not isinstance(value, list):
+        raise ValidationError(_("List Locarno classes or subclasses, e.g. [\"13\", \"23-03\"]."))
+    for item in value:
+        normalize_locarno(item if isinstance(item, str) else repr(item))
+
+
 def _validate_keywords(value) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValidationError(_("Keywords are a list of words, e.g. [\"生物\", \"疫苗\"]."))
@@ -39,6 +48,12 @@ class TechnicalField(models.Model):
     ipc_prefixes = models.JSONField(
         _("IPC ranges"), default=list, validators=[_validate_ipc_prefixes],
         help_text=_("IPC prefixes the field covers, e.g. [\"C12N\", \"A61K 36\"]."),
+    )
+    # Designs are classified by Locarno, not IPC (locarno.py): a design's main code must fall here.
+    locarno_classes = models.JSONField(
+        _("Locarno classes"), default=list, blank=True, validators=[_validate_locarno_classes],
+        help_text=_("Locarno classes or subclasses the field covers for designs, e.g. [\"13\", \"23-03\"]; "
+                    "empty: the field takes no designs."),
     )
     keywords = models.JSONField(
         _("keywords"), default=list, blank=True, validators=[_validate_keywords],
@@ -67,12 +82,15 @@ class TechnicalField(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from ..fields import normalize_ipc_prefix
+        from ..fields import normalize_ipc_prefix, normalize_locarno
 
         if isinstance(self.ipc_prefixes, list):
             # A bad range is left as written: the field's validator (_validate_ipc_prefixes) reports it, once.
             with contextlib.suppress(ValidationError):
                 self.ipc_prefixes = [normalize_ipc_prefix(p) for p in self.ipc_prefixes]
+        if isinstance(self.locarno_classes, list):
+            with contextlib.suppress(ValidationError):  # reported by _validate_locarno_classes
+                self.locarno_classes = list(dict.fromkeys(normalize_locarno(c) for c in self.locarno_classes))
         if isinstance(self.keywords, list):
             self.keywords = [k.strip() for k in self.keywords if isinstance(k, str) and k.strip()]
 
@@ -81,6 +99,13 @@ class TechnicalField(models.Model):
         from ..fields import ipc_in_prefix
 
         return any(ipc_in_prefix(code, prefix) for prefix in self.ipc_prefixes)
+
+    def covers_locarno(self, code: str) -> bool:
+        """Whether a design's Locarno code (13-03) falls in one of the field's classes (13) or
+        subclasses (13-03)."""
+        from ..fields import locarno_in_range
+
+        return any(locarno_in_range(code, prefix) for prefix in self.locarno_classes or [])
 
     def matches_text(self, text: str) -> bool:
         return any(k in (text or "") for k in self.keywords)

@@ -3,7 +3,9 @@
 Refused with the reason: a PCT national-phase entry or a divisional application (they keep an
 earlier application's dates, outside the channel); an organization without a valid filing or
 with an abnormal-filing record; IPC codes outside the center's fields or the organization's
-filed fields; a second open case of the same organization with the same title; missing
+filed fields — for a design, Locarno codes instead (a design is classified by the Locarno
+Classification, not IPC: a design with IPC codes, or an invention or utility model with Locarno
+codes, is refused with the scheme it needs); a second open case of the same organization with the same title; missing
 documents (专利法 第二十六条/第二十七条: request, description, claims and abstract; drawings for a
 utility model, 实施细则 第四十条; a design's views and brief explanation).
 """
@@ -11,6 +13,7 @@ utility model, 实施细则 第四十条; a design's views and brief explanation
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +23,7 @@ from zhibao.patents.choices import PatentType
 from zhibao.patents.normalize import NormalizeError, parse_ipc
 
 from ..choices import PRE_EXAM_OPEN_STATES, ApplicationKind, DocumentKind
+from ..fields import normalize_locarno
 from ..models import PreExamCase, TechnicalField
 from .filings import abnormal_records_of, valid_filing_of
 from .uploads import StoredFiles, checked
@@ -73,15 +77,19 @@ def ipc_codes_parse(values) -> list[str]:
     return codes
 
 
-def ipc_field_check(codes: list[str], field: TechnicalField, filed_fields) -> None:
-    """The main (first) IPC must fall in the declared field, and the field must be one of the
-    organization's filing; any code outside every field of the center is an error too."""
-    fields = list(TechnicalField.objects.filter(active=True))
+def _field_filed_check(field: TechnicalField, filed_fields) -> None:
     if field.pk not in {f.pk for f in filed_fields}:
         raise WorkflowError("field_not_filed", _(
             "Your organization's filing does not cover the field “%(field)s”; it covers: %(fields)s.")
             % {"field": field.name, "fields": "、".join(f.name for f in filed_fields)},
             fields={"field": [_("Not in your filing.")]}, status=400)
+
+
+def ipc_field_check(codes: list[str], field: TechnicalField, filed_fields) -> None:
+    """The main (first) IPC must fall in the declared field, and the field must be one of the
+    organization's filing; any code outside every field of the center is an error too."""
+    fields = list(TechnicalField.objects.filter(active=True))
+    _field_filed_check(field, filed_fields)
     outside = [c for c in codes if not any(f.covers_ipc(c) for f in fields)]
     if outside:
         raise WorkflowError("ipc_outside_fields", _(
@@ -94,6 +102,85 @@ def ipc_field_check(codes: list[str], field: TechnicalField, filed_fields) -> No
             "The main IPC %(code)s belongs to %(owner)s, not to the declared field “%(field)s”.")
             % {"code": codes[0], "owner": "、".join(owners), "field": field.name},
             fields={"field": [_("Does not match the main IPC.")]}, status=400)
+
+
+def _declared(values) -> bool:
+    """Whether anything was declared: a non-blank string or a list with a non-blank item."""
+    if isinstance(values, str):
+        return bool(values.strip())
+    return any(str(v).strip() for v in values or [])
+
+
+def locarno_codes_parse(values) -> list[str]:
+    """A design's declared Locarno codes, canonical (`13-03`), the main one first; every bad one
+    is reported. A design is classed in a subclass, so a class alone (`13`) is refused."""
+    if isinstance(values, str):
+        # Not on spaces: "13 03" is one code as a Chinese applicant often writes it.
+        values = re.split(r"[;,，；、\n]+", unicodedata.normalize("NFKC", values))
+    codes, errors = [], []
+    for value in values or []:
+        if not str(value).strip():
+            continue
+        try:
+            code = normalize_locarno(str(value), subclass=True)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if code not in codes:
+            codes.append(code)
+    if errors:
+        raise WorkflowError("bad_locarno", _("Some Locarno codes are malformed: %(errors)s")
+                            % {"errors": "；".join(errors)}, fields={"locarno_codes": errors}, status=400)
+    if not codes:
+        raise WorkflowError("no_locarno", _(
+            "A design is classified by the Locarno Classification: declare its class and subclass, e.g. 13-03."),
+            fields={"locarno_codes": [_("Required.")]}, status=400)
+    return codes
+
+
+def _locarno_ranges(fields) -> str:
+    return "；".join(f"{f.name} {'、'.join(f.locarno_classes) or '—'}" for f in fields)
+
+
+def locarno_field_check(codes: list[str], field: TechnicalField, filed_fields) -> None:
+    """ipc_field_check for a design: the main (first) Locarno code must fall in the declared
+    field's Locarno classes, the field must be one of the organization's filing, and every code
+    must lie in some field of the center."""
+    fields = list(TechnicalField.objects.filter(active=True))
+    _field_filed_check(field, filed_fields)
+    outside = [c for c in codes if not any(f.covers_locarno(c) for f in fields)]
+    if outside:
+        raise WorkflowError("locarno_outside_fields", _(
+            "Locarno %(codes)s lie outside the center's technical fields for designs (%(fields)s): the channel "
+            "cannot take this application.") % {"codes": "、".join(outside), "fields": _locarno_ranges(fields)},
+            fields={"locarno_codes": [_("Outside the center's fields.")]}, status=400)
+    if not field.covers_locarno(codes[0]):
+        owners = [f.name for f in fields if f.covers_locarno(codes[0])]
+        raise WorkflowError("locarno_field_mismatch", _(
+            "The main Locarno code %(code)s belongs to %(owner)s, not to the declared field “%(field)s” "
+            "(Locarno %(classes)s).")
+            % {"code": codes[0], "owner": "、".join(owners), "field": field.name,
+               "classes": "、".join(field.locarno_classes) or "—"},
+            fields={"field": [_("Does not match the main Locarno code.")]}, status=400)
+
+
+def classification_check(*, patent_type: str, ipc_codes, locarno_codes) -> tuple[list[str], list[str]]:
+    """(IPC codes, Locarno codes) as the case keeps them: a design has Locarno codes and no IPC,
+    an invention or a utility model IPC codes and no Locarno (《国际外观设计分类表》 classes
+    designs; IPC does not)."""
+    if patent_type == PatentType.DESIGN:
+        if _declared(ipc_codes):
+            raise WorkflowError("ipc_for_design", _(
+                "A design is classified by the Locarno Classification, not IPC: leave the IPC codes empty and "
+                "declare the Locarno class and subclass, e.g. 13-03."),
+                fields={"ipc_codes": [_("Not for a design: use the Locarno codes.")]}, status=400)
+        return [], locarno_codes_parse(locarno_codes)
+    if _declared(locarno_codes):
+        raise WorkflowError("locarno_not_for_type", _(
+            "Locarno codes are for designs only: “%(type)s” is classified by IPC.")
+            % {"type": PatentType(patent_type).label},
+            fields={"locarno_codes": [_("Only for a design: use the IPC codes.")]}, status=400)
+    return ipc_codes_parse(ipc_codes), []
 
 
 _saved: dict[str, tuple[float, object]] = {}
@@ -178,10 +265,13 @@ def documents_check(patent_type: str, documents: dict) -> dict:
 
 
 @transaction.atomic
-def pre_exam_submit(*, user, organization, patent_type: str, title: str, abstract: str, ipc_codes, field,
-                    documents: dict, application_kind: str = ApplicationKind.ORDINARY, agency: str = "",
-                    agent: str = "", idempotency_key: str = "") -> tuple[PreExamCase, bool]:
+def pre_exam_submit(*, user, organization, patent_type: str, title: str, abstract: str, field, documents: dict,
+                    ipc_codes=None, locarno_codes=None, application_kind: str = ApplicationKind.ORDINARY,
+                    agency: str = "", agent: str = "", idempotency_key: str = "") -> tuple[PreExamCase, bool]:
     """Submit an application for pre-examination; returns (case, created).
+
+    An invention or a utility model declares `ipc_codes`, a design `locarno_codes` (a list, or
+    one string separated by semicolons), the main code first.
 
     `documents` maps a DocumentKind value to a list of uploaded files. A refusal raises
     WorkflowError (code, message, fields) and stores nothing; a replay with the same
@@ -226,23 +316,27 @@ def pre_exam_submit(*, user, organization, patent_type: str, title: str, abstrac
         raise WorkflowError("incomplete", _("Give the title and the abstract."),
                             fields={k: [_("Required.")] for k, v in (("title", title), ("abstract", abstract)) if not v},
                             status=400)
-    codes = ipc_codes_parse(ipc_codes)
+    codes, locarno = classification_check(patent_type=patent_type, ipc_codes=ipc_codes, locarno_codes=locarno_codes)
     if field is None:
         raise WorkflowError("no_field", _("Choose the technical field."), fields={"field": [_("Required.")]},
                             status=400)
-    ipc_field_check(codes, field, list(filing.fields.all()))
+    if locarno:
+        locarno_field_check(locarno, field, list(filing.fields.all()))
+    else:
+        ipc_field_check(codes, field, list(filing.fields.all()))
     duplicate = duplicate_of(organization=organization, title=title)
     if duplicate is not None:
         raise WorkflowError("duplicate_submission", _(
             "Your organization already has an open case with this title: %(number)s.")
             % {"number": duplicate.case.number}, status=409)
     clean = documents_check(patent_type, documents)
-    suggestion = suggestion_for(title, abstract)
+    # The model suggests IPC subclasses: nothing to say about a design (Locarno).
+    suggestion = {} if patent_type == PatentType.DESIGN else suggestion_for(title, abstract)
 
     def create(case):
         return PreExamCase.objects.create(
             case=case, filing=filing, field=field, patent_type=patent_type, application_kind=application_kind,
-            title=title[:200], abstract=abstract, ipc_codes=codes, agency=(agency or "").strip()[:200],
+            title=title[:200], abstract=abstract, ipc_codes=codes, locarno_codes=locarno, agency=(agency or "").strip()[:200],
             agent=(agent or "").strip()[:50], suggestion=suggestion,
         )
 

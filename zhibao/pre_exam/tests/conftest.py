@@ -119,6 +119,9 @@ def submit_case(fields):
             "ipc_codes": ["H01F 1/057", "C22C 38/00"], "field": fields["new_materials"],
         }
         values.update(overrides)
+        if values["patent_type"] == PatentType.DESIGN and "ipc_codes" not in overrides:
+            del values["ipc_codes"]  # a design is classified by Locarno, not IPC: 25-01 is in new_materials
+            values.setdefault("locarno_codes", ["25-01"])
         if "documents" not in values:
             values["documents"] = documents(values["patent_type"])
         detail, _ = pre_exam_submit(user=user, organization=org, **values)

@@ -47,6 +47,10 @@ def values(user, org, fields, **overrides) -> dict:
            "abstract": "本发明公开了一种高矫顽力钕铁硼永磁材料，通过晶界扩散镝提高矫顽力。",
            "ipc_codes": ["H01F 1/057", "C22C 38/00"], "field": fields["new_materials"]}
     out.update(overrides)
+    if out["patent_type"] == PatentType.DESIGN and "ipc_codes" not in overrides:
+        # A design is classified by Locarno, not IPC (test_locarno.py): 25-01 is in new_materials.
+        del out["ipc_codes"]
+        out.setdefault("locarno_codes", ["25-01"])
     if "documents" not in out:
         out["documents"] = documents(out["patent_type"])
     return out

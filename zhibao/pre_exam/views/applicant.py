@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from zhibao.core.attachments.selectors import attachments_for
 from zhibao.core.selectors import cases_of_applicant, cases_visible_to
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
+from zhibao.patents.choices import PatentType
 
 from ..choices import DocumentKind, FilingState
 from ..forms import (
@@ -31,6 +32,7 @@ from ..forms import (
     active_fields,
     apply_upload_error,
     apply_workflow_error,
+    locarno_ranges,
     member_organizations,
     owned_organizations,
 )
@@ -113,24 +115,37 @@ def _documents(form: CaseForm, patent_type: str) -> list[dict]:
             for kind in DocumentKind]
 
 
+def _type_context(form: CaseForm) -> dict:
+    """What the page draws for the chosen patent type: the documents it requires, and the
+    classification it is declared in (Locarno for a design, IPC otherwise)."""
+    return {"documents": _documents(form, form.patent_type_value()), "is_design": form.is_design(),
+            "locarno_ranges": locarno_ranges(active_fields()) if form.is_design() else []}
+
+
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    """The new-case wizard (service PE). Its HTMX parts: `part=documents` redraws which
-    documents the chosen patent type requires; `part=suggestion` shows the IPC and field the
-    model suggests for the title and abstract typed so far."""
+    """The new-case wizard (service PE). Its HTMX parts: `part=documents` redraws what the
+    chosen patent type needs — which documents it requires, the IPC or (a design) the Locarno
+    input, the suggestion's button; `part=suggestion` shows the IPC and field the model
+    suggests for the title and abstract typed so far (none for a design: IPC does not class it)."""
     part = request.POST.get("part") if request.method == "POST" else request.GET.get("part")
     if part == "suggestion":
-        title = (request.POST.get("title") or request.GET.get("title") or "").strip()[:200]
-        abstract = (request.POST.get("abstract") or request.GET.get("abstract") or "").strip()[:5000]
-        suggestion = suggestion_for(title, abstract) if (title or abstract) else {}
+        data = request.POST if request.method == "POST" else request.GET
+        title = (data.get("title") or "").strip()[:200]
+        abstract = (data.get("abstract") or "").strip()[:5000]
+        is_design = data.get("patent_type") == PatentType.DESIGN
+        suggestion = suggestion_for(title, abstract) if (title or abstract) and not is_design else {}
         return render(request, "pre_exam/case_form.html#suggestion",
-                      {"suggestion": suggestion, "asked": bool(title or abstract)})
+                      {"suggestion": suggestion, "asked": bool(title or abstract), "is_design": is_design})
     if part == "documents":
         form = CaseForm(request.GET, user=request.user)
-        return render(request, "pre_exam/case_form.html#required_marks",
-                      {"documents": _documents(form, form.patent_type_value()), "oob": True})
+        return render(request, "pre_exam/case_form.html#type_parts", {"form": form, "oob": True,
+                                                                       **_type_context(form)})
     bound = request.method == "POST"
-    form = CaseForm(request.POST if bound else None, request.FILES if bound else None, user=request.user)
+    # ?patent_type=design opens the page for a design (its Locarno input, its documents).
+    initial = {"patent_type": request.GET["patent_type"]} if request.GET.get("patent_type") in PatentType.values else {}
+    form = CaseForm(request.POST if bound else None, request.FILES if bound else None, user=request.user,
+                    initial=initial)
     if bound and form.is_valid():
         data = form.cleaned_data
         # The service checks every file itself (it takes uploaded files); the form checked them
@@ -139,7 +154,8 @@ def case_new(request):
         try:
             detail, created = pre_exam_submit(
                 user=request.user, organization=data["organization"], patent_type=data["patent_type"],
-                title=data["title"], abstract=data["abstract"], ipc_codes=data["ipc_codes"], field=data["field"],
+                title=data["title"], abstract=data["abstract"], ipc_codes=data["ipc_codes"],
+                locarno_codes=data["locarno_codes"], field=data["field"],
                 documents=documents, application_kind=data["application_kind"], agency=data["agency"],
                 agent=data["agent"], idempotency_key=data["idempotency_key"],
             )
@@ -150,8 +166,7 @@ def case_new(request):
         else:
             return _submitted(request, detail, created)
     return render(request, "pre_exam/case_form.html", {
-        "form": form, "documents": _documents(form, form.patent_type_value()),
-        "has_organizations": form.fields["organization"].queryset.exists(),
+        "form": form, "has_organizations": form.fields["organization"].queryset.exists(), **_type_context(form),
     })
 
 
