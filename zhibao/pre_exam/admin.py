@@ -86,7 +86,7 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(Filing)
 class FilingAdmin(_ReadOnly):
-    list_display = ["case", "organization", "state", "valid_until"]
+    list_display = ["case", "organization", "state", "valid_until", "renews"]
     list_filter = ["state"]
     search_fields = ["case__number", "organization__name"]
 

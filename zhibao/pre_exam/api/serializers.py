@@ -99,6 +99,8 @@ class FilingSerializer(serializers.ModelSerializer):
     submitted_at = serializers.DateTimeField(source="case.submitted_at", read_only=True)
     deadline = serializers.DateField(source="case.deadline", read_only=True, allow_null=True)
     is_valid = serializers.BooleanField(read_only=True)
+    renews = serializers.CharField(source="renews.case.number", read_only=True, allow_null=True, default=None,
+                                   help_text="Number of the filing this one renews, if it is a renewal")
     checks = serializers.JSONField(read_only=True, help_text="What intake found: region_code, in_region, "
                                                              "legal_entity, scope {field: bool}, abnormal_records")
     url = serializers.SerializerMethodField()
@@ -106,7 +108,8 @@ class FilingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Filing
         fields = ["number", "state", "state_label", "organization", "fields", "business_scope", "contact_name",
-                  "contact_phone", "checks", "valid_until", "is_valid", "decision_reason", "decided_at", "applicant",
+                  "contact_phone", "checks", "valid_until", "is_valid", "renews", "decision_reason", "decided_at",
+                  "applicant",
                   "assignee", "submitted_at", "deadline", "url"]
         read_only_fields = fields
 
@@ -119,10 +122,12 @@ class FilingSerializer(serializers.ModelSerializer):
 
 
 class FilingDetailSerializer(FilingSerializer):
+    renewal_open = serializers.BooleanField(read_only=True, help_text="Whether the organization may apply now "
+                                                                      "to renew this filing")
     transitions = serializers.SerializerMethodField()
 
     class Meta(FilingSerializer.Meta):
-        fields = [*FilingSerializer.Meta.fields, "transitions"]
+        fields = [*FilingSerializer.Meta.fields, "renewal_open", "transitions"]
         read_only_fields = fields
 
     @extend_schema_field(TransitionSerializer(many=True))

@@ -212,7 +212,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChannelVie
     filterset_class = FilingFilterSet
 
     def base_queryset(self):
-        return (Filing.objects.select_related("case__applicant", "case__assignee", "organization")
+        return (Filing.objects.select_related("case__applicant", "case__assignee", "organization", "renews__case")
                 .prefetch_related("fields"))
 
     def get_serializer_class(self):

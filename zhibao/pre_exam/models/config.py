@@ -129,6 +129,10 @@ class PreExamConfig(models.Model):
         _("filing at CNIPA after qualification (working days)"), default=10, validators=[MinValueValidator(1)])
     filing_validity_months = models.PositiveSmallIntegerField(_("filing valid for (months)"), default=24,
                                                               validators=[MinValueValidator(1)])
+    filing_renewal_days = models.PositiveSmallIntegerField(
+        _("renewal of a filing opens (days before it expires)"), default=60, validators=[MinValueValidator(1)],
+        help_text=_("From then on the organization may apply again and is reminded once; the new filing's "
+                    "validity follows on from the current one's, so no day is lost."))
     ordinary_cycle_days = models.PositiveIntegerField(
         _("ordinary channel's invention grant cycle (days)"), default=472,
         help_text=_("What the statistics compare against: 15.5 months ≈ 472 days (CNIPA, 2023)."),

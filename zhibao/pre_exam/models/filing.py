@@ -38,6 +38,12 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A renewal: applied for while the organization's current filing is still valid; once
+    # approved, its validity follows on from that filing's last day.
+    renews = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals",
+                               verbose_name=_("renews"))
+    # The valid_until the applicant was last reminded of (the sweep reminds once per expiry).
+    expiry_notified_for = models.DateField(null=True, blank=True, editable=False)
 
     objects = FilingQuerySet.as_manager()
 
@@ -53,6 +59,12 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return (self.state == FilingState.APPROVED and self.valid_until is not None
                 and self.valid_until >= timezone.localdate())
 
+    @property
+    def renewal_open(self) -> bool:
+        from ..services.filings import renewal_is_open
+
+        return renewal_is_open(self)
+
     @transition(field=state, source=FilingState.SUBMITTED, target=FilingState.IN_REVIEW, permission=r.filing_reviewer,
                 custom={"label": _("Take for review"), "style": "primary", "comment": "optional"})
     def accept(self, *, actor, comment="", payload=None) -> None:
@@ -61,10 +73,11 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=FilingState.IN_REVIEW, target=FilingState.APPROVED, permission=r.filing_reviewer,
                 custom={"label": _("Approve filing"), "style": "success", "comment": "optional"})
     def approve(self, *, actor, comment="", payload=None) -> None:
-        from ..services.filings import filing_validity_end
+        from ..services.filings import filing_approval_letter, filing_validity_end
 
         self.valid_until = filing_validity_end(self, (payload or {}).get("valid_until"))
         self.decision_reason, self.decided_at = comment, timezone.now()
+        filing_approval_letter(self, actor=actor)
 
     @transition(field=state, source=FilingState.IN_REVIEW, target=FilingState.REJECTED, permission=r.filing_reviewer,
                 custom={"label": _("Reject filing"), "style": "danger", "comment": "required"})

@@ -1,7 +1,8 @@
 """The channel's periodic pass (core.sweeps, every few minutes): a correction notice past its
 reply date withdraws the case (the applicant was told so in the notice), a qualification not
 followed by a CNIPA filing in time lapses, and overdue cases are reported to the field lead
-once per deadline; granted patents of the corpus close the cases filed at CNIPA."""
+once per deadline; granted patents of the corpus close the cases filed at CNIPA; and an
+organization whose filing nears its end is reminded once to renew it."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from zhibao.core.services.notifications import notification_send
 
 from ..choices import NoticeStatus, PreExamState
 from ..models import PreExamCase
+from .filings import filing_expiry_reminders
 from .grants import grant_match
 
 S = PreExamState
@@ -53,4 +55,6 @@ def pre_exam_sweep(today=None) -> dict:
         PreExamCase.objects.filter(pk=detail.pk).update(overdue_notified_for=case.deadline)
         told += 1
     granted = grant_match()
-    return {"withdrawn": withdrawn, "lapsed": lapsed, "overdue_told": told, "granted": granted}
+    reminded = filing_expiry_reminders(today)
+    return {"withdrawn": withdrawn, "lapsed": lapsed, "overdue_told": told, "granted": granted,
+            "filings_reminded": reminded}

@@ -36,7 +36,7 @@ def reload(detail):
     return PreExamCase.objects.select_related("case").get(pk=detail.pk)
 
 
-NOTHING = {"withdrawn": 0, "lapsed": 0, "overdue_told": 0, "granted": 0}
+NOTHING = {"withdrawn": 0, "lapsed": 0, "overdue_told": 0, "granted": 0, "filings_reminded": 0}
 
 
 # --- working days ---------------------------------------------------------------------------

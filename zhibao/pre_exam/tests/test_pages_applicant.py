@@ -182,7 +182,7 @@ def test_pct_application_is_refused_with_its_reason(alice, alice_filed, fields):
     page = r.content.decode()
     assert expected in page and 'id="form-errors"' in page
     assert f'value="{TITLE}"' in page  # what alice typed is kept
-    assert not PreExamCase.objects.exists() and not Attachment.objects.filter(kind__startswith="pe_").exists()
+    assert not PreExamCase.objects.exists() and not Attachment.objects.filter(case__service="PE").exists()
 
 
 def test_missing_documents_are_marked_on_their_inputs(alice, alice_filed, fields):

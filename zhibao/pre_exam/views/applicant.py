@@ -38,7 +38,7 @@ from ..forms import (
 )
 from ..models import Filing
 from ..services.documents import pre_exam_reply
-from ..services.filings import filing_submit
+from ..services.filings import filing_submit, renewal_is_open, valid_filing_of
 from ..services.intake import REQUIRED_DOCUMENTS, pre_exam_submit, suggestion_for
 from ..services.priority import priority_submit, quota_left
 
@@ -60,8 +60,18 @@ def _submitted(request, detail, created: bool):
 def filing_new(request):
     """Apply for the organization's pre-examination filing (service PEF)."""
     bound = request.method == "POST"
+    chosen = request.GET.get("organization", "")
+    initial = {"organization": chosen}
+    renewing = None
+    if not bound and chosen.isdigit():
+        # A renewal starts from what the current filing says; the applicant corrects what changed.
+        organization = owned_organizations(request.user).filter(pk=int(chosen)).first()
+        renewing = valid_filing_of(organization) if organization is not None else None
+        if renewing is not None:
+            initial.update(technical_fields=list(renewing.fields.all()), business_scope=renewing.business_scope,
+                           contact_name=renewing.contact_name, contact_phone=renewing.contact_phone)
     form = FilingForm(request.POST if bound else None, request.FILES if bound else None, user=request.user,
-                      initial={"organization": request.GET.get("organization")})
+                      initial=initial)
     if bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -78,7 +88,7 @@ def filing_new(request):
         else:
             return _submitted(request, filing, created)
     return render(request, "pre_exam/filing_form.html", {
-        "form": form, "has_organizations": form.fields["organization"].queryset.exists(),
+        "form": form, "has_organizations": form.fields["organization"].queryset.exists(), "renewing": renewing,
     })
 
 
@@ -98,8 +108,10 @@ def filing_list(request):
         mine = by_org.get(org.pk, [])
         valid = next((f for f in mine if f.is_valid), None)
         pending = next((f for f in mine if f.state in _OPEN_FILING), None)
-        organizations.append({"org": org, "valid": valid, "pending": pending,
-                              "can_apply": org.pk in owner_ids and valid is None and pending is None})
+        renewable = valid is not None and renewal_is_open(valid)
+        organizations.append({"org": org, "valid": valid, "pending": pending, "renewable": renewable,
+                              "can_apply": (org.pk in owner_ids and pending is None
+                                            and (valid is None or renewable))})
     return render(request, "pre_exam/filing_list.html", {
         "filings": filings, "organizations": organizations, "may_apply": bool(owner_ids),
     })
