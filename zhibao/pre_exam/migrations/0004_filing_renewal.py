@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pre_exam', '0002_default_fields_and_checklist'),
+        ('pre_exam', '0003_locarno'),
     ]
 
     operations = [
