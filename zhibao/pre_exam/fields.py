@@ -1,9 +1,8 @@
 """The center's technical fields as IPC ranges (inventions, utility models) and Locarno ranges
 (designs): how a range is written and what falls in it.
 
-A range is an IPC section, class, subclass or main group: `C`, `C12`, `C12N`, `H01M 10`. Ranges
-are stored canonically — a main group as `H01M10/`, so that it covers `H01M10/052` but not
-`H01M100/00` — and a code falls in a range when its canonical spelling starts with it.
+An IPC range is a section, class, subclass or main group (`C`, `C12`, `C12N`, `H01M 10`), stored
+canonically (patents/ipc_ranges.py); a Locarno range is a class or a subclass (`13`, `13-03`).
 """
 
 import re
@@ -12,34 +11,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from zhibao.patents.normalize import NormalizeError, parse_ipc
-
-_HIGH = re.compile(r"[A-H](?:[0-9]{2}(?:[A-Z])?)?")
-_GROUP = re.compile(r"([A-H][0-9]{2}[A-Z])([0-9]{1,4})(?:/0*)?")
-
-
-def normalize_ipc_prefix(value: str) -> str:
-    """`h01m 10` → `H01M10/`, `c12n` → `C12N`, full-width `Ｈ０１Ｍ　１０` too (a Chinese input
-    method's); ValidationError says what a range looks like."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
-    if _HIGH.fullmatch(compact):
-        return compact
-    match = _GROUP.fullmatch(compact)
-    if match and int(match.group(2)) > 0:
-        return f"{match.group(1)}{int(match.group(2))}/"
-    raise ValidationError(
-        _("%(value)s is not an IPC range: write a section, class, subclass or main group, e.g. C, C12, C12N, H01M 10.")
-        % {"value": value}
-    )
-
-
-def ipc_in_prefix(code: str, prefix: str) -> bool:
-    """Whether an IPC code (any spelling) falls in a canonical range."""
-    try:
-        canonical = parse_ipc(code).code
-    except NormalizeError:
-        return False
-    return canonical.startswith(prefix)
+# The IPC range logic is the corpus's (patents/ipc_ranges.py), shared with revitalization's key
+# industries; this module adds the channel's Locarno ranges for designs.
 
 
 def fields_for_ipc(code: str, fields) -> list:

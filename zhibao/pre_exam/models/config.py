@@ -11,17 +11,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhibao.patents.choices import PatentType
+from zhibao.patents.ipc_ranges import ipc_in_prefix, normalize_ipc_prefix, validate_ipc_prefixes
 
 from ..choices import NoticeKind
 
 
 def _validate_ipc_prefixes(value) -> None:
-    from ..fields import normalize_ipc_prefix
-
-    if not isinstance(value, list) or not value:
-        raise ValidationError(_("List at least one IPC range, e.g. C12N or H01M 10."))
-    for item in value:
-        normalize_ipc_prefix(item if isinstance(item, str) else repr(item))
+    # Named in migration 0001; the rule itself is the corpus's.
+    validate_ipc_prefixes(value)
 
 
 def _validate_locarno_classes(value) -> None:
@@ -82,7 +79,7 @@ class TechnicalField(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from ..fields import normalize_ipc_prefix, normalize_locarno
+        from ..fields import normalize_locarno
 
         if isinstance(self.ipc_prefixes, list):
             # A bad range is left as written: the field's validator (_validate_ipc_prefixes) reports it, once.
@@ -96,8 +93,6 @@ class TechnicalField(models.Model):
 
     def covers_ipc(self, code: str) -> bool:
         """Whether an IPC code (H01M 10/052) falls in one of the field's ranges (H01M, H01M 10)."""
-        from ..fields import ipc_in_prefix
-
         return any(ipc_in_prefix(code, prefix) for prefix in self.ipc_prefixes)
 
     def covers_locarno(self, code: str) -> bool:

@@ -4,7 +4,8 @@ covers its subgroups, not a longer group number), and what a field refuses to be
 import pytest
 from django.core.exceptions import ValidationError
 
-from zhibao.pre_exam.fields import fields_for_ipc, ipc_in_prefix, normalize_ipc_prefix
+from zhibao.patents.ipc_ranges import ipc_in_prefix, normalize_ipc_prefix
+from zhibao.pre_exam.fields import fields_for_ipc
 from zhibao.pre_exam.models import TechnicalField
 
 
