@@ -1,0 +1,5 @@
+"""(being built)"""
+
+
+def register(router) -> None:
+    pass
