@@ -94,7 +94,7 @@ def test_market_evaluations_average_and_too_few_count_as_neutral():
 
 
 def test_weights_change_the_score_and_are_scaled_to_100():
-    only_status = {f: 0 for f in FACTORS} | {"legal_status": 7}
+    only_status = dict.fromkeys(FACTORS, 0) | {"legal_status": 7}
     assert scaled_points(only_status)["legal_status"] == 100
     assert grade(facts(), weights=only_status).score == Decimal("100.00")
     assert grade(facts(legal_status=LegalStatus.LAPSED), weights=only_status).score == Decimal("0.00")
