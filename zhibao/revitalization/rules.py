@@ -55,3 +55,4 @@ def deal_party_or_operator(instance, user) -> bool:
 
 
 rules.add_perm("revitalization.manage", is_operator)
+rules.add_perm("revitalization.view_statistics", is_operator | is_leader)
