@@ -74,3 +74,25 @@ class RevitalizationConfig(AppConfig):
             closed_states=frozenset(OPEN_LICENCE_CLOSED_STATES), viewer_roles=frozenset({Role.LEADER}),
             icon="bi-unlock", order=33,
         ))
+
+        # --- demands and matching (技术需求, 供需对接) ---
+        from django.db.models.signals import post_delete, post_save
+
+        from zhibao.core.sweeps import register_sweep
+        from zhibao.patents.signals import patents_imported
+
+        from .models import PoolPatent
+        from .services import matching  # registers the revitalization.match_* jobs
+        from .services.demands import demand_sweep
+
+        register_sweep("revitalization_demands", demand_sweep)
+        patents_imported.connect(matching.match_all_after_import, dispatch_uid="rv-match-all-after-import")
+        post_save.connect(matching.pool_changed, sender=PoolPatent, dispatch_uid="rv-pool-changed-save")
+        post_delete.connect(matching.pool_changed, sender=PoolPatent, dispatch_uid="rv-pool-changed-delete")
+
+        # --- the convertible pool and grading (可转化专利资源库, 分级分类) ---
+        from . import jobs as pool_jobs  # registers the revitalization.regrade job
+
+        auditlog.register(PoolPatent, include_fields=["status", "modes", "asking_price", "description",
+                                                      "contact_name", "contact_phone"])
+        patents_imported.connect(pool_jobs.regrade_after_import, dispatch_uid="rv-regrade-after-import")

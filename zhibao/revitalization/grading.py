@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from zhibao.patents.choices import LegalStatus, PatentType
 
@@ -142,8 +142,9 @@ def factor_values(facts: PatentFacts, industries, *, today: dt.date, evaluation_
     values["industry_fit"] = (fit, fit_detail)
     if len(facts.ratings) >= max(1, evaluation_min_count):
         mean = sum(facts.ratings) / len(facts.ratings)
-        values["market"] = (_cap((mean - 1) / 4), _("%(mean).1f of 5 from %(n)d enterprises")
-                            % {"mean": mean, "n": len(facts.ratings)})
+        values["market"] = (_cap((mean - 1) / 4), ngettext("%(mean).1f of 5 from %(n)d enterprise",
+                                                            "%(mean).1f of 5 from %(n)d enterprises",
+                                                            len(facts.ratings)) % {"mean": mean, "n": len(facts.ratings)})
     else:
         values["market"] = (NEUTRAL_MARKET, _("not enough evaluations yet (%(n)d)") % {"n": len(facts.ratings)})
     return values

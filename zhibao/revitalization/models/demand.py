@@ -49,6 +49,14 @@ class Demand(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.case.number} {self.title}"
 
+    @property
+    def mode_labels(self) -> list[str]:
+        """The cooperation modes' names, in the order of CooperationMode (for pages and exports)."""
+        from ..choices import CooperationMode
+
+        labels = dict(CooperationMode.choices)
+        return [str(labels[m]) for m in CooperationMode.values if m in (self.modes or ())]
+
     @transition(field=state, source=D.SUBMITTED, target=D.PUBLISHED, permission=r.operator,
                 custom={"label": _("Publish"), "style": "success", "comment": "optional"})
     def publish(self, *, actor, comment="", payload=None) -> None:

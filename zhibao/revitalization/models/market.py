@@ -99,7 +99,9 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=T.INTENT, target=T.NEGOTIATION, permission=r.deal_party_or_operator,
                 custom={"label": _("Start negotiation"), "style": "primary", "comment": "optional"})
     def negotiate(self, *, actor, comment="", payload=None) -> None:
-        pass
+        from ..services.deals import on_deal_negotiation
+
+        on_deal_negotiation(self, actor=actor, comment=comment)
 
     @transition(field=state, source=T.NEGOTIATION, target=T.CONTRACTED, permission=r.deal_party_or_operator,
                 custom={"label": _("Record the signed contract"), "style": "success", "comment": "optional",
@@ -107,7 +109,7 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     def sign(self, *, actor, comment="", payload=None) -> None:
         from ..services.deals import on_deal_signed
 
-        on_deal_signed(self, payload=payload or {})
+        on_deal_signed(self, actor=actor, payload=payload or {})
 
     @transition(field=state, source=T.CONTRACTED, target=T.RECORDED, permission=r.deal_party_or_operator,
                 custom={"label": _("Record the CNIPA recordal"), "style": "success", "comment": "optional",
@@ -115,13 +117,15 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     def record(self, *, actor, comment="", payload=None) -> None:
         from ..services.deals import on_deal_recorded
 
-        on_deal_recorded(self, payload=payload or {})
+        on_deal_recorded(self, actor=actor, payload=payload or {})
 
     @transition(field=state, source=[T.INTENT, T.NEGOTIATION, T.CONTRACTED], target=T.CANCELLED,
                 permission=r.deal_party_or_operator,
                 custom={"label": _("Cancel"), "style": "outline-danger", "comment": "required"})
     def cancel(self, *, actor, comment="", payload=None) -> None:
-        self.note = comment
+        from ..services.deals import on_deal_cancelled
+
+        on_deal_cancelled(self, actor=actor, comment=comment)
 
 
 class OpenLicence(ConcurrentTransitionMixin, models.Model):
