@@ -12,5 +12,6 @@ urlpatterns = [
     path("v1/", include("zhibao.accounts.api.urls")),
     path("v1/", include("zhibao.patents.api.urls")),
     path("v1/", include("zhibao.pre_exam.api.urls")),
+    path("v1/revitalization/", include("zhibao.revitalization.api.urls")),
     re_path(r"^.*$", not_found),
 ]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhibao.portal",
     "zhibao.patents",
     "zhibao.pre_exam",
+    "zhibao.revitalization",
 ]
 
 MIDDLEWARE = [

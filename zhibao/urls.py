@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/", include("zhibao.api_urls")),
     path("", include("zhibao.patents.urls")),
     path("pre-exam/", include("zhibao.pre_exam.urls")),
+    path("revitalization/", include("zhibao.revitalization.urls")),
     path("", include("zhibao.core.urls")),
     path("", include("zhibao.portal.urls")),
 ]

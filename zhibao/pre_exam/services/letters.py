@@ -7,30 +7,19 @@ letter prints the same on any machine without fonts of its own.
 """
 
 import datetime as dt
-import io
-from pathlib import Path
 
-from django.conf import settings
 from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhibao.core.attachments.services import attachment_store_generated
+from zhibao.core.pdf import FONT_CANDIDATES, font_path, font_required, simple_letter_pdf
 from zhibao.core.services.cases import WorkflowError
 
 from ..choices import NoticeKind
 from ..models import NoticeTemplate, PreExamConfig
 
-# Where Debian/Ubuntu (fonts-noto-cjk), CentOS/Kylin (google-noto-sans-cjk) and the WQY package
-# put a CJK font; ZHIBAO_PDF_FONT overrides. (path, index of the Simplified Chinese face in a .ttc)
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-)
+__all__ = ["FONT_CANDIDATES", "DEFAULT_TEMPLATES", "font_path", "letter_issue", "letter_pdf", "template_for"]
 
 DEFAULT_TEMPLATES = {
     NoticeKind.FORMAL_CORRECTION: (
@@ -77,31 +66,14 @@ def template_for(kind: str) -> NoticeTemplate:
     return found
 
 
-def font_path() -> tuple[Path, int] | None:
-    configured = getattr(settings, "ZHIBAO_PDF_FONT", "")
-    if configured:
-        path, _sep, index = configured.partition("#")
-        return (Path(path), int(index or 0)) if Path(path).is_file() else None
-    for path, index in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return Path(path), index
-    return None
-
-
 def _render(source: str, context: dict) -> str:
     # Plain text out: the PDF is not HTML, so nothing is escaped (and nothing can inject markup).
     return Template("{% autoescape off %}" + source + "{% endautoescape %}").render(Context(context)).strip()
 
 
 def letter_pdf(*, kind: str, context: dict) -> bytes:
-    """The letter as PDF bytes, with the Chinese font embedded."""
-    from fpdf import FPDF
-
-    found = font_path()
-    if found is None:
-        raise WorkflowError("no_font", _(
-            "No Chinese font for PDF letters on this server: install fonts-noto-cjk or set ZHIBAO_PDF_FONT."),
-            status=503)
+    """The letter as PDF bytes, with the Chinese font embedded (layout: core.pdf)."""
+    font_required()  # refuse before filling the template: no font, no letter
     template = template_for(kind)
     config = context.get("config") or PreExamConfig.current()
     context = {"config": config, **context}
@@ -111,35 +83,10 @@ def letter_pdf(*, kind: str, context: dict) -> bytes:
         raise WorkflowError("bad_template", _(
             "The letter template “%(letter)s” cannot be filled in (%(error)s); correct it under the "
             "pre-examination settings.") % {"letter": template.get_kind_display(), "error": exc}, status=503)
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
-    pdf.set_author(config.center_name)
-    pdf.set_creator("zhibao")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    path, index = found
-    options = {"collection_font_number": index} if path.suffix.lower() == ".ttc" else {}
-    pdf.add_font("cjk", fname=str(path), **options)
-    pdf.add_page()
-    pdf.set_margins(22, 20, 22)
-    pdf.set_font("cjk", size=11)
-    pdf.cell(0, 8, config.center_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=18)
-    pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
     case = context.get("case")
-    if case is not None:
-        pdf.cell(0, 6, f"{_('Case number')}：{case.number}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("cjk", size=12)
-    for paragraph in body.split("\n"):
-        pdf.multi_cell(0, 7.5, paragraph if paragraph.strip() else " ", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
-    issued = context.get("issued_on") or timezone.localdate()
-    pdf.cell(0, 8, config.center_name, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 8, f"{issued.year}年{issued.month}月{issued.day}日", align="R", new_x="LMARGIN", new_y="NEXT")
-    buffer = io.BytesIO()
-    pdf.output(buffer)
-    return buffer.getvalue()
+    return simple_letter_pdf(title=title, body=body, center_name=config.center_name,
+                             case_number=case.number if case is not None else None,
+                             issued_on=context.get("issued_on") or timezone.localdate())
 
 
 def letter_issue(*, detail, kind: str, actor, text: str = "", deadline: dt.date | None = None,
