@@ -43,7 +43,7 @@ def deals_workbook(deals) -> bytes:
 
 def open_licences_workbook(licences) -> bytes:
     header = [_("Case number"), _("Publication number"), _("Title"), _("Patent type"), _("Holder"), _("Fee method"),
-              _("Lump sum or down payment (10,000 yuan)"), _("Royalty (% of sales)"), _("Licence term (years)"),
+              _("Lump sum or down payment (10,000 yuan)"), _("Royalty (per cent of sales)"), _("Licence term (years)"),
               _("Other terms"), _("Key industries"), _("Published at"), _("Licences taken")]
     rows = ([ol.case.number, ol.pool_patent.patent.publication_number, ol.pool_patent.patent.title,
              ol.pool_patent.patent.get_patent_type_display(), ol.holder.name, ol.get_fee_method_display(),

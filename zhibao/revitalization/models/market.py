@@ -142,6 +142,7 @@ class OpenLicence(ConcurrentTransitionMixin, models.Model):
     fee_method = models.CharField(_("fee method"), max_length=12, choices=FeeMethod.choices)
     lump_sum = models.DecimalField(_("lump sum or down payment (10,000 yuan)"), max_digits=12, decimal_places=2,
                                    null=True, blank=True)
+    # xgettext:no-python-format
     royalty_rate = models.DecimalField(_("royalty (% of sales)"), max_digits=5, decimal_places=2, null=True,
                                        blank=True)
     term_years = models.PositiveSmallIntegerField(_("licence term (years)"))

@@ -62,7 +62,7 @@ def licence_terms_clean(*, fee_method: str, lump_sum, royalty_rate, term_years) 
         raise WorkflowError("lump_sum_required", _("This fee method needs a lump sum of more than 0 (10,000 yuan)."),
                             fields={"lump_sum": [_("More than 0.")]}, status=400)
     if wants_rate and (rate is None or rate <= 0 or rate > 100):
-        raise WorkflowError("royalty_required", _("This fee method needs a royalty rate between 0 and 100 % of sales."),
+        raise WorkflowError("royalty_required", _("This fee method needs a royalty rate above 0 and at most 100 per cent of sales."),
                             fields={"royalty_rate": [_("More than 0, at most 100.")]}, status=400)
     try:
         term = int(term_years)

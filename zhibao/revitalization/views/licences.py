@@ -71,7 +71,7 @@ class DeclarationForm(IdempotentForm):
     fee_method = forms.ChoiceField(label=gettext_lazy("Fee method"), choices=FeeMethod.choices)
     lump_sum = forms.DecimalField(label=gettext_lazy("Lump sum or down payment (10,000 yuan)"), required=False,
                                   max_digits=12, decimal_places=2)
-    royalty_rate = forms.DecimalField(label=gettext_lazy("Royalty (% of sales)"), required=False, max_digits=5,
+    royalty_rate = forms.DecimalField(label=gettext_lazy("Royalty (per cent of sales)"), required=False, max_digits=5,
                                       decimal_places=2)
     term_years = forms.IntegerField(label=gettext_lazy("Licence term (years)"), min_value=1, max_value=20)
     terms = forms.CharField(label=gettext_lazy("Other terms"), required=False, max_length=5000,
