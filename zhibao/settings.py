@@ -314,6 +314,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Revitalization's choice sets share field names (state, kind, status) with other apps'.
+    "ENUM_NAME_OVERRIDES": {
+        "InventoryStateEnum": "zhibao.revitalization.choices.InventoryState",
+        "ItemDecisionEnum": "zhibao.revitalization.choices.ItemDecision",
+        "PoolStatusEnum": "zhibao.revitalization.choices.PoolStatus",
+        "DemandStateEnum": "zhibao.revitalization.choices.DemandState",
+        "MatchStateEnum": "zhibao.revitalization.choices.MatchState",
+        "MatchAnswerEnum": "zhibao.revitalization.choices.Answer",
+        "RoadshowStateEnum": "zhibao.revitalization.choices.RoadshowState",
+        "DealKindEnum": "zhibao.revitalization.choices.DealKind",
+        "DealStateEnum": "zhibao.revitalization.choices.DealState",
+        "OpenLicenceStateEnum": "zhibao.revitalization.choices.OpenLicenceState",
+        "FeeMethodEnum": "zhibao.revitalization.choices.FeeMethod",
+        "NegotiatedDealKindEnum": ["assignment", "licence"],  # what an intent may ask for
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "zhibao.api.add_common_error_responses",

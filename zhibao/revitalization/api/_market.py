@@ -24,16 +24,16 @@ def organization_of(user, organization_id) -> Organization:
     return organization
 
 
-class OrganizationBriefSerializer(serializers.Serializer):
+class RvOrganizationBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     uscc = serializers.CharField()
 
 
-class PatentBriefSerializer(serializers.Serializer):
+class RvMarketPatentBriefSerializer(serializers.Serializer):
     pool_patent = serializers.IntegerField(source="pk")
     publication_number = serializers.CharField(source="patent.publication_number")
     application_number = serializers.CharField(source="patent.application_number")
     title = serializers.CharField(source="patent.title")
     patent_type = serializers.CharField(source="patent.patent_type")
-    holder = OrganizationBriefSerializer()
+    holder = RvOrganizationBriefSerializer()

@@ -31,8 +31,8 @@ from ..services.deals import DOCX_CONTENT_TYPE, contract_filename, deal_contract
 from ._market import (
     CASE_NUMBER_RE,
     ERRORS,
-    OrganizationBriefSerializer,
-    PatentBriefSerializer,
+    RvMarketPatentBriefSerializer,
+    RvOrganizationBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -46,9 +46,9 @@ class DealSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(DealState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    patent = PatentBriefSerializer(source="pool_patent", read_only=True)
-    seller = OrganizationBriefSerializer(read_only=True)
-    buyer = OrganizationBriefSerializer(read_only=True)
+    patent = RvMarketPatentBriefSerializer(source="pool_patent", read_only=True)
+    seller = RvOrganizationBriefSerializer(read_only=True)
+    buyer = RvOrganizationBriefSerializer(read_only=True)
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     submitted_at = serializers.DateTimeField(source="case.submitted_at", read_only=True)
     roadshow = serializers.PrimaryKeyRelatedField(read_only=True)

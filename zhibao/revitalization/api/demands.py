@@ -359,6 +359,7 @@ class MatchFilterSet(django_filters.FilterSet):
 )
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """供需对接: operators see every match; an enterprise or a holder the ones pushed to it."""
+    lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     serializer_class = MatchSerializer
     filterset_class = MatchFilterSet
@@ -433,6 +434,7 @@ class PoolDemandsSerializer(serializers.Serializer):
 class PoolDemandsViewSet(viewsets.GenericViewSet):
     """For a pool patent (its holder's members and the center): ranked published demands and
     the enterprises likely to want it."""
+    lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     queryset = PoolPatent.objects.none()
     serializer_class = PoolDemandsSerializer

@@ -110,7 +110,7 @@ class InventoryDetailSerializer(InventorySerializer):
         return TransitionSerializer(available_transitions(inventory, self.context["request"].user), many=True).data
 
 
-class PatentBriefSerializer(serializers.Serializer):
+class RvInventoryPatentBriefSerializer(serializers.Serializer):
     publication_number = serializers.CharField()
     application_number = serializers.CharField()
     title = serializers.CharField()
@@ -123,7 +123,7 @@ class InventoryItemSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     number = serializers.CharField()
     matched = serializers.BooleanField()
-    patent = PatentBriefSerializer(allow_null=True)
+    patent = RvInventoryPatentBriefSerializer(allow_null=True)
     unmatched_reason = serializers.CharField()
     inventor_contact = serializers.CharField()
     notes = serializers.CharField()

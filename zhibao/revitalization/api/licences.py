@@ -28,8 +28,8 @@ from ..services.licences import open_licence_declare, open_licence_take
 from ._market import (
     CASE_NUMBER_RE,
     ERRORS,
-    OrganizationBriefSerializer,
-    PatentBriefSerializer,
+    RvMarketPatentBriefSerializer,
+    RvOrganizationBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -52,8 +52,8 @@ class OpenLicenceSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(OpenLicenceState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    patent = PatentBriefSerializer(source="pool_patent", read_only=True)
-    holder = OrganizationBriefSerializer(read_only=True)
+    patent = RvMarketPatentBriefSerializer(source="pool_patent", read_only=True)
+    holder = RvOrganizationBriefSerializer(read_only=True)
     licences_taken = serializers.IntegerField(source="grants.count", read_only=True)
 
     class Meta:
@@ -91,7 +91,7 @@ class TakeSerializer(serializers.Serializer):
 
 
 class GrantSerializer(serializers.ModelSerializer):
-    licensee = OrganizationBriefSerializer(read_only=True)
+    licensee = RvOrganizationBriefSerializer(read_only=True)
     deal = serializers.SerializerMethodField()
 
     class Meta:

@@ -10,10 +10,12 @@ they can see, 409 for a step the listing is past).
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from zhibao.accounts.models import Organization
 from zhibao.api import ErrorSerializer
@@ -224,6 +226,7 @@ def _written(serializer_class, request):
 )
 class PoolPatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """可转化专利资源库: the patents offered for transfer or licence, graded and explained."""
+    lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     filterset_class = PoolFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -332,6 +335,7 @@ class PoolPatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 @extend_schema_view(list=extend_schema(responses={200: ContactOutSerializer(many=True), **ERRORS}))
 class ContactRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Questions to holders: those you sent, and those sent to your organizations' pool patents."""
+    lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     serializer_class = ContactOutSerializer
     filterset_class = None
@@ -356,32 +360,31 @@ class ContactRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(ContactOutSerializer(contact).data)
 
 
-class GradingViewSet(viewsets.GenericViewSet):
-    """分级分类: the grading model's settings."""
+class GradingSettingsView(APIView):
+    """分级分类: the grading model's settings (a single row, so a plain view, not a viewset)."""
 
-    serializer_class = GradingSettingsSerializer
-    filterset_class = None
-    pagination_class = None
+    @extend_schema(operation_id="revitalization_grading_settings_retrieve",
+                   responses={200: GradingSettingsSerializer, **ERRORS})
+    def get(self, request):
+        """The grading settings (everybody signed in reads them: the grades are explained publicly)."""
+        return Response(GradingSettingsSerializer(GradingConfig.current()).data)
 
-    @extend_schema(methods=["GET"], responses={200: GradingSettingsSerializer, **ERRORS})
-    @extend_schema(methods=["PUT"], request=GradingSettingsSerializer,
+    @extend_schema(operation_id="revitalization_grading_settings_update", request=GradingSettingsSerializer,
                    responses={200: GradingSettingsSerializer, **ERRORS},
                    description="Operators change the weights, thresholds and evaluations needed: validated, "
                                "the version bumped and the regrade of the whole pool queued (`job`).")
-    @action(detail=False, methods=["get", "put"], url_path="settings", url_name="settings")
-    def current(self, request):
-        """The grading settings (everybody signed in reads them: the grades are explained publicly)."""
-        if request.method == "PUT":
-            values = _written(GradingSettingsSerializer, request)
-            config, job = service.grading_config_update(
-                weights=values["weights"], thresholds=values["thresholds"],
-                evaluation_min_count=values["evaluation_min_count"], actor=request.user)
-            return Response(GradingSettingsSerializer(config, context={"job": job}).data)
-        return Response(GradingSettingsSerializer(GradingConfig.current()).data)
+    def put(self, request):
+        values = _written(GradingSettingsSerializer, request)
+        config, job = service.grading_config_update(
+            weights=values["weights"], thresholds=values["thresholds"],
+            evaluation_min_count=values["evaluation_min_count"], actor=request.user)
+        return Response(GradingSettingsSerializer(config, context={"job": job}).data)
 
 
 def register(router) -> None:
     router.register("pool-contacts", ContactRequestViewSet, basename="api-rv-pool-contact")
     router.register("pool", PoolPatentViewSet, basename="api-rv-pool")
-    router.register("grading", GradingViewSet, basename="api-rv-grading")
 
+
+
+urlpatterns = [path("grading/settings", GradingSettingsView.as_view(), name="api-rv-grading-settings")]

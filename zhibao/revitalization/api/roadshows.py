@@ -21,8 +21,8 @@ from ..selectors.market import registrations_visible_to, roadshows_visible_to
 from ..services import roadshows as service
 from ._market import (
     ERRORS,
-    OrganizationBriefSerializer,
-    PatentBriefSerializer,
+    RvMarketPatentBriefSerializer,
+    RvOrganizationBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -33,7 +33,7 @@ class RoadshowSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(RoadshowState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     key_industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    patents = PatentBriefSerializer(many=True, read_only=True)
+    patents = RvMarketPatentBriefSerializer(many=True, read_only=True)
     registrations = serializers.IntegerField(source="registrations.count", read_only=True)
 
     class Meta:
@@ -56,7 +56,7 @@ class RoadshowCreateSerializer(serializers.Serializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    organization = OrganizationBriefSerializer(read_only=True)
+    organization = RvOrganizationBriefSerializer(read_only=True)
 
     class Meta:
         model = RoadshowRegistration
@@ -87,6 +87,7 @@ class IntentSerializer(serializers.Serializer):
 )
 class RoadshowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """路演: events where pool patents are presented to enterprises."""
+    lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     serializer_class = RoadshowSerializer
     filterset_class = None

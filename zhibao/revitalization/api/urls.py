@@ -9,4 +9,4 @@ router = SimpleRouter(trailing_slash=False)
 for area in (inventory, pool, demands, roadshows, deals, licences):
     area.register(router)
 
-urlpatterns = [*statistics.urlpatterns, *router.urls]
+urlpatterns = [*statistics.urlpatterns, *pool.urlpatterns, *router.urls]
