@@ -345,7 +345,8 @@ class DemandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class MatchFilterSet(django_filters.FilterSet):
     demand = django_filters.CharFilter(field_name="demand__case__number", max_length=20,
                                        label=gettext_lazy("Demand (case number)"))
-    pool_patent = django_filters.NumberFilter(field_name="pool_patent_id", label=gettext_lazy("Pool patent"))
+    pool_patent = django_filters.NumberFilter(field_name="pool_patent_id", label=gettext_lazy("Pool patent"),
+                                             min_value=1, max_value=2**63 - 1, decimal_places=0)
     state = django_filters.ChoiceFilter(choices=MatchState.choices, label=gettext_lazy("State"))
 
     class Meta:

@@ -54,7 +54,8 @@ class InventoryFilterSet(django_filters.FilterSet):
     """The inventories list (page, API, Excel)."""
 
     state = django_filters.ChoiceFilter(choices=InventoryState.choices, label=_("State"), empty_label=_("All states"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Institution (id)"))
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Institution (id)"),
+                                              min_value=1, max_value=2**63 - 1, decimal_places=0)
     league = django_filters.CharFilter(field_name="organization__league_id", max_length=6,
                                        label=_("League / city (code)"))
 

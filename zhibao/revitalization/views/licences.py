@@ -112,7 +112,7 @@ def open_licence_new(request):
             .select_related("patent", "holder").distinct())
     pool_patent = None
     raw = request.POST.get("pool_patent") or request.GET.get("pool_patent")
-    if raw and str(raw).isdigit():
+    if raw and str(raw).isdigit() and len(str(raw)) <= 18:  # a bigint, not an overflow
         pool_patent = held.filter(pk=int(raw)).first()
     bound = request.method == "POST" and pool_patent is not None
     form = DeclarationForm(request.POST if bound else None, request.FILES if bound else None)
