@@ -28,18 +28,12 @@ from zhibao.core.services.notifications import notification_send
 from ..choices import DealKind, DealState, OperationKind, PoolStatus
 from ..models import Deal
 from ..rules import member_of
+from .operations import operation_record
 
 OPEN_DEAL_STATES = (DealState.INTENT, DealState.NEGOTIATION, DealState.CONTRACTED)
 # What an enterprise may ask for on the patent page; an open licence is taken, not negotiated.
 NEGOTIATED_KINDS = (DealKind.ASSIGNMENT, DealKind.LICENCE)
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def operation_note(*, kind: str, user=None, organization=None, pool_patent=None, detail: str = "") -> None:
-    """Count a marketplace operation (intent, deal, licence taken) for the statistics."""
-    from .operations import operation_record
-
-    operation_record(kind=kind, user=user, organization=organization, pool_patent=pool_patent, detail=detail[:200])
 
 
 def members_of(organization):
@@ -115,8 +109,8 @@ def deal_start(*, pool_patent, buyer, user, kind: str, match=None, roadshow=None
             message = _("%(buyer)s wants the %(kind)s of your patent %(patent)s") % {
                 "buyer": buyer.name, "kind": DealKind(kind).label, "patent": pool_patent.patent.publication_number}
         _tell(pool_patent.holder, deal=deal, title=message, body=deal.note, actor=user)
-        operation_note(kind=OperationKind.INTENT, user=user, organization=buyer, pool_patent=pool_patent,
-                       detail=deal.case.number)
+        operation_record(kind=OperationKind.INTENT, user=user, organization=buyer, pool_patent=pool_patent,
+                         detail=deal.case.number)
     return deal, created
 
 
@@ -185,8 +179,8 @@ def on_deal_signed(deal: Deal, *, actor, payload: dict) -> None:
     attachment_store_generated(case=deal.case, kind="rv_contract", name=contract_filename(deal), content=content,
                                content_type=DOCX_CONTENT_TYPE, user=actor)
     _tell_holder(deal, actor=actor, action=_("contract signed"))
-    operation_note(kind=OperationKind.DEAL, user=actor, organization=deal.buyer, pool_patent=deal.pool_patent,
-                   detail=deal.case.number)
+    operation_record(kind=OperationKind.DEAL, user=actor, organization=deal.buyer, pool_patent=deal.pool_patent,
+                     detail=deal.case.number)
 
 
 def on_deal_recorded(deal: Deal, *, actor, payload: dict) -> None:

@@ -29,7 +29,8 @@ from zhibao.patents.choices import PatentType
 from ..choices import DealKind, DealState, FeeMethod, OpenLicenceState, OperationKind, PoolStatus
 from ..models import Deal, OpenLicence, OpenLicenceGrant
 from ..rules import member_of
-from .deals import _tell, members_of, operation_note
+from .deals import _tell, members_of
+from .operations import operation_record
 
 L = OpenLicenceState
 OPEN_DECLARATION_STATES = (L.SUBMITTED, L.RETURNED, L.PUBLISHED)
@@ -316,8 +317,8 @@ def open_licence_take(*, open_licence: OpenLicence, licensee, user) -> OpenLicen
             for member in members_of(licensee):
                 notification_send(recipient=member, title=message, body=_fee_text(ol), url=deal_url(deal),
                                   case=deal.case)
-            operation_note(kind=OperationKind.LICENCE_TAKEN, user=user, organization=licensee,
-                           pool_patent=ol.pool_patent, detail=ol.case.number)
+            operation_record(kind=OperationKind.LICENCE_TAKEN, user=user, organization=licensee,
+                             pool_patent=ol.pool_patent, detail=ol.case.number)
     except BaseException:
         attachment_files_discard(stored)
         raise
