@@ -162,7 +162,7 @@ class OpenLicenceState(_Badged):
     SUBMITTED = "submitted", pgettext_lazy("open licence state", "Waiting for review")
     RETURNED = "returned", pgettext_lazy("open licence state", "Returned for correction")
     PUBLISHED = "published", pgettext_lazy("open licence state", "Published")
-    WITHDRAWN = "withdrawn", pgettext_lazy("open licence state", "Withdrawn")  # 第五十一条: granted ones stay valid
+    WITHDRAWN = "withdrawn", pgettext_lazy("open licence state", "Withdrawn")  # 第五十条第二款: granted ones stay valid
 
     @classmethod
     def _badges(cls) -> dict:

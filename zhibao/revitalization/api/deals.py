@@ -26,6 +26,7 @@ from zhibao.core.services.cases import available_transitions, case_transition
 
 from ..choices import DealKind, DealState
 from ..models import Deal, PoolPatent
+from ..selectors.demands import matches_visible_to
 from ..selectors.market import deals_visible_to
 from ..services.deals import DOCX_CONTENT_TYPE, contract_filename, deal_contract_docx, deal_start
 from ._market import (
@@ -52,13 +53,14 @@ class DealSerializer(serializers.ModelSerializer):
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     submitted_at = serializers.DateTimeField(source="case.submitted_at", read_only=True)
     roadshow = serializers.PrimaryKeyRelatedField(read_only=True)
+    match = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The pushed match the deal came from")
     open_licence = serializers.CharField(source="open_licence.case.number", read_only=True, default=None)
 
     class Meta:
         model = Deal
         fields = ["number", "state", "state_label", "kind", "kind_label", "patent", "seller", "buyer", "applicant",
                   "amount", "signed_on", "starts_on", "ends_on", "recordal_number", "recorded_on", "note", "roadshow",
-                  "open_licence", "submitted_at"]
+                  "match", "open_licence", "submitted_at"]
         read_only_fields = fields
 
 
@@ -88,6 +90,10 @@ class DealStartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[DealKind.ASSIGNMENT, DealKind.LICENCE])
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    match = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                     max_value=2**63 - 1,
+                                     help_text="The pushed match (供需对接) on this patent that the intent answers; "
+                                               "the organization must be its demand's enterprise")
 
 
 @extend_schema_view(
@@ -116,15 +122,21 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=DealStartSerializer, parameters=[IDEMPOTENCY],
                    responses={201: DealDetailSerializer, 200: DealDetailSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
-        """Express an intent on a listed pool patent for one of your organizations (the buyer).
-        Refused: own_patent, duplicate_deal (409), not_listed (409), kind_not_offered, bad_kind."""
+        """Express an intent on a listed pool patent for one of your organizations (the buyer),
+        optionally answering a match the center pushed (`match`).
+        Refused: own_patent, duplicate_deal (409), not_listed (409), kind_not_offered, bad_kind,
+        bad_match, match_enterprise."""
         data = DealStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         buyer = organization_of(request.user, v["organization"])
         pool_patent = get_object_or_404(PoolPatent.objects.listed(), pk=v["pool_patent"])
+        match = None
+        if v["match"] is not None:
+            match = get_object_or_404(matches_visible_to(request.user).select_related("demand__organization"),
+                                      pk=v["match"])
         deal, created = deal_start(pool_patent=pool_patent, buyer=buyer, user=request.user, kind=v["kind"],
-                                   note=v["note"], idempotency_key=idempotency_key(request, v))
+                                   note=v["note"], idempotency_key=idempotency_key(request, v), match=match)
         deal = self.get_queryset().get(pk=deal.pk)
         return Response(DealDetailSerializer(deal, context=self.get_serializer_context()).data,
                         status=201 if created else 200)

@@ -1,12 +1,12 @@
 """/api/v1/revitalization/roadshows…: roadshows over REST.
 
-Everyone signed in lists and reads roadshows (`when=upcoming|past`); operators create them and
+Everyone signed in lists and reads roadshows (filtered as the list page and its Excel export:
+`when=upcoming|past`, `q`, `key_industry`, `state`); operators create them and
 record attendance; members of a verified enterprise register (and cancel before the start);
 an intent on a presented patent opens a deal once the roadshow has started.
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -17,7 +17,7 @@ from zhibao.core.services.cases import WorkflowError
 from ..choices import DealKind, RoadshowState
 from ..models import KeyIndustry, PoolPatent, Roadshow, RoadshowRegistration
 from ..rules import is_operator
-from ..selectors.market import registrations_visible_to, roadshows_visible_to
+from ..selectors.market import RoadshowFilterSet, registrations_visible_to, roadshows_visible_to
 from ..services import roadshows as service
 from ._market import (
     ERRORS,
@@ -81,8 +81,7 @@ class IntentSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("when", str, enum=["upcoming", "past"], required=False)],
-                       responses={200: RoadshowSerializer(many=True), **ERRORS}),
+    list=extend_schema(responses={200: RoadshowSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: RoadshowSerializer, **ERRORS}),
 )
 class RoadshowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -90,19 +89,13 @@ class RoadshowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = r"[0-9]+"  # an id: anything else is 404, never a 500
 
     serializer_class = RoadshowSerializer
-    filterset_class = None
-    filterset_fields = ["state"]
+    filterset_class = RoadshowFilterSet  # the list page's and the export's filter (`when`, `q`, …)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Roadshow.objects.none()
         qs = roadshows_visible_to(self.request.user).prefetch_related("patents__patent", "patents__holder")
-        when = self.request.query_params.get("when")
-        if self.action == "list" and when == "past":
-            return qs.filter(starts_at__lt=timezone.now()).order_by("-starts_at")
-        if self.action == "list" and when == "upcoming":
-            return qs.filter(starts_at__gte=timezone.now()).order_by("starts_at")
-        return qs.order_by("-starts_at")
+        return qs.order_by("-starts_at", "-pk")
 
     @extend_schema(request=RoadshowCreateSerializer, responses={201: RoadshowSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):

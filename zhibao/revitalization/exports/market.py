@@ -1,5 +1,5 @@
-"""Excel out of the marketplace lists: deals, published open licences, a roadshow's
-registrations. Each reads the same selector and filter as its page, and writes with the
+"""Excel out of the marketplace lists: deals, published open licences, the roadshows, a
+roadshow's registrations. Each reads the same selector and filter as its page, and writes with the
 formula-safe writer every export uses (names and notes come from users)."""
 
 import io
@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 
 from zhibao.core.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
 
-__all__ = ["XLSX_CONTENT_TYPE", "deals_workbook", "filename", "open_licences_workbook", "registrations_workbook"]
+from ..choices import RoadshowState
+
+__all__ = ["XLSX_CONTENT_TYPE", "deals_workbook", "filename", "open_licences_workbook", "registrations_workbook",
+           "roadshows_workbook"]
 
 
 def filename(stem: str) -> str:
@@ -65,3 +68,17 @@ def registrations_workbook(roadshow, registrations) -> bytes:
              attended(r.attended), timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")]
             for r in registrations)
     return _workbook(rows, header=header, title=roadshow.title, widths=(32, 22, 16, 14, 8, 8, 18))
+
+
+def roadshows_workbook(roadshows) -> bytes:
+    """One row per roadshow of the filtered list, with the figures of
+    selectors.market.roadshows_with_figures (attendance once the operator recorded it)."""
+    header = [_("No."), _("Title"), _("Starts at"), _("Place"), _("Online address"), _("Key industry"), _("State"),
+              _("Patents presented (number)"), _("Enterprises registered"), _("People registered"),
+              _("Enterprises attended"), _("Intents")]
+    rows = ([r.pk, r.title, timezone.localtime(r.starts_at).strftime("%Y-%m-%d %H:%M"), r.place, r.online_url,
+             r.key_industry.name if r.key_industry_id else "", r.get_state_display(), r.patents_count,
+             r.registrations_count, r.people_count,
+             r.attended_count if r.state == RoadshowState.HELD else "", r.intents_count]
+            for r in roadshows)
+    return _workbook(rows, header=header, title=_("Roadshows"), widths=(6, 40, 17, 30, 30, 12, 8, 10, 10, 10, 10, 8))

@@ -132,7 +132,7 @@ class OpenLicence(ConcurrentTransitionMixin, models.Model):
     """开放许可声明 (专利法 第五十条): the holder states the fee method and rate and the term; a
     utility model or design needs its patent evaluation report (专利权评价报告) attached. The
     center checks and publishes it; any enterprise then takes a licence in one step (第五十一条);
-    withdrawal (第五十二条 as to effect) stops new licences and leaves those granted valid."""
+    withdrawal (第五十条第二款) stops new licences and leaves those granted valid."""
 
     case = models.OneToOneField("core.Case", on_delete=models.PROTECT, related_name="revitalization_open_licence")
     pool_patent = models.ForeignKey("revitalization.PoolPatent", on_delete=models.PROTECT,

@@ -9,10 +9,14 @@ Excel exports call these, so who sees what is written once.
   office announces it); a declaration still in review is seen by its holder and the center.
 """
 
-from django.db.models import Q, QuerySet
+import django_filters
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from ..choices import OpenLicenceState
-from ..models import Deal, OpenLicence, OpenLicenceGrant, Roadshow, RoadshowRegistration
+from ..choices import OpenLicenceState, RoadshowState
+from ..models import Deal, KeyIndustry, OpenLicence, OpenLicenceGrant, Roadshow, RoadshowRegistration
 from ..rules import is_leader, is_operator
 
 
@@ -31,6 +35,69 @@ def roadshows_visible_to(user) -> QuerySet[Roadshow]:
     if not getattr(user, "is_authenticated", False):
         return Roadshow.objects.none()
     return Roadshow.objects.select_related("key_industry", "organizer")
+
+
+WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+
+class RoadshowFilterSet(django_filters.FilterSet):
+    """The roadshows list: the page (whose tabs are `when`), the API and the Excel export.
+    Upcoming ones come soonest first, past ones latest first; without `when`, latest first."""
+
+    when = django_filters.ChoiceFilter(label=_("When"), choices=WHEN_CHOICES, method="filter_when",
+                                       empty_label=_("Upcoming and past"))
+    q = django_filters.CharFilter(label=_("Title or place"), method="search", max_length=100)
+    key_industry = django_filters.ModelChoiceFilter(
+        label=_("Key industry"), queryset=KeyIndustry.objects.filter(active=True), to_field_name="code",
+        empty_label=_("All key industries"))
+    state = django_filters.ChoiceFilter(label=_("State"), choices=RoadshowState.choices, empty_label=_("All states"))
+
+    class Meta:
+        model = Roadshow
+        fields = ["when", "q", "key_industry", "state"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(place__icontains=value)
+                               | Q(description__icontains=value))
+
+    def filter_when(self, queryset, name, value):
+        now = timezone.now()
+        if value == "upcoming":
+            return queryset.filter(starts_at__gte=now).order_by("starts_at", "pk")
+        if value == "past":
+            return queryset.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+        return queryset
+
+
+def roadshows_filtered(queryset, data) -> tuple[RoadshowFilterSet, QuerySet[Roadshow]]:
+    """The filter and its rows (latest first unless `when` orders them); an invalid filter value
+    shows its error and no rows, never all of them."""
+    filterset = RoadshowFilterSet(data or None, queryset=queryset.order_by("-starts_at", "-pk"))
+    rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else queryset.none()
+    return filterset, rows
+
+
+def roadshows_with_figures(queryset, user) -> QuerySet[Roadshow]:
+    """The roadshows with their figures: patents presented, enterprises and people registered,
+    enterprises that attended (once recorded), and intents — the deals opened from the roadshow
+    that `user` may see (a deal is known to its parties and the center only, so a stranger's
+    count leaves out the deals of others)."""
+    intents = (deals_visible_to(user).filter(roadshow=OuterRef("pk")).order_by().values("roadshow")
+               .annotate(n=Count("pk")).values("n"))
+    registrations = RoadshowRegistration.objects.filter(roadshow=OuterRef("pk")).order_by().values("roadshow")
+    return queryset.annotate(
+        patents_count=Count("patents", distinct=True),
+        registrations_count=Coalesce(Subquery(registrations.annotate(n=Count("pk")).values("n"),
+                                              output_field=IntegerField()), 0),
+        people_count=Coalesce(Subquery(registrations.annotate(n=Sum("attendees")).values("n"),
+                                       output_field=IntegerField()), 0),
+        attended_count=Coalesce(Subquery(registrations.filter(attended=True).annotate(n=Count("pk")).values("n"),
+                                         output_field=IntegerField()), 0),
+        intents_count=Coalesce(Subquery(intents, output_field=IntegerField()), 0),
+    )
 
 
 def registrations_visible_to(user) -> QuerySet[RoadshowRegistration]:

@@ -91,6 +91,8 @@ def deal_start(*, pool_patent, buyer, user, kind: str, match=None, roadshow=None
     if pool_patent.modes and kind not in pool_patent.modes:
         raise WorkflowError("kind_not_offered", _("The holder does not offer this patent for %(kind)s.")
                             % {"kind": DealKind(kind).label}, fields={"kind": [_("Not offered.")]}, status=400)
+    if match is not None:
+        _match_check(match, pool_patent=pool_patent, buyer=buyer)
     open_deal = Deal.objects.filter(pool_patent=pool_patent, buyer=buyer, state__in=OPEN_DEAL_STATES).first()
     if open_deal is not None:
         raise WorkflowError("duplicate_deal", _("Your organization already has deal %(number)s open on this patent.")
@@ -112,6 +114,21 @@ def deal_start(*, pool_patent, buyer, user, kind: str, match=None, roadshow=None
         operation_record(kind=OperationKind.INTENT, user=user, organization=buyer, pool_patent=pool_patent,
                          detail=deal.case.number)
     return deal, created
+
+
+def _match_check(match, *, pool_patent, buyer) -> None:
+    """A deal started from a match (供需对接) links to it only when the match is the one the center
+    pushed for this patent and the buyer's own demand: the match quality and the statistics
+    count the deals that came out of pushed matches."""
+    from ..choices import MatchState
+
+    if match.pool_patent_id != pool_patent.pk or match.state != MatchState.PUSHED:
+        raise WorkflowError("bad_match", _("This recommendation is not one the center pushed for this patent."),
+                            status=400)
+    if match.demand.organization_id != buyer.pk:
+        raise WorkflowError("match_enterprise", _("The recommendation was made for %(enterprise)s: choose it as the "
+                                                  "enterprise.") % {"enterprise": match.demand.organization.name},
+                            fields={"organization": [_("The enterprise of the demand.")]}, status=400)
 
 
 # --- the transitions' hooks (called by Deal's transitions, inside case_transition) ----------

@@ -4,8 +4,9 @@
 patent, stating the fee, how it is paid and the term; a utility model or design patent's
 declaration needs the patent evaluation report (专利权评价报告, 第五十条第一款). 第五十一条: anyone
 who notifies the patentee in writing and pays the fee obtains the licence; the licence under
-an open-licence declaration may not be exclusive or sole. 第五十二条 as to withdrawal: a
-withdrawal announced stops new licences; licences already granted stay valid.
+an open-licence declaration may not be exclusive or sole (第三款). 第五十条第二款: a withdrawal
+announced stops new licences; licences already granted stay valid. 第五十二条: disputes over
+an open licence are settled by the parties, CNIPA's mediation or the courts (not the platform).
 
 The platform carries the center's side: the holder declares, an operator checks and publishes,
 and an enterprise takes a licence in one step (the written notice, a deal recording the

@@ -58,10 +58,18 @@ class IntentForm(IdempotentForm):
                                                                      (DealKind.LICENCE, DealKind.LICENCE.label)])
     note = forms.CharField(label=gettext_lazy("Message to the holder"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 4}))
+    # The pushed match (供需对接) the intent answers, when it comes from a recommendation.
+    match = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = verified_organizations(user)
+
+
+# An <input type="date"> reads and writes only YYYY-MM-DD: rendered in the locale's format
+# (2026/12/07 in Chinese) the browser shows it empty and, the field being required, refuses to
+# submit the form without a word.
+ISO_DATE = "%Y-%m-%d"
 
 
 class SignForm(forms.Form):
@@ -71,11 +79,11 @@ class SignForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount (10,000 yuan)"), required=False, min_value=0,
                                 max_digits=12, decimal_places=2)
     free = forms.BooleanField(label=gettext_lazy("Free of charge"), required=False)
-    signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     starts_on = forms.DateField(label=gettext_lazy("Licence from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     ends_on = forms.DateField(label=gettext_lazy("Licence until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000)
 
     def payload(self) -> dict:
@@ -88,7 +96,7 @@ class SignForm(forms.Form):
 
 class RecordForm(forms.Form):
     recordal_number = forms.CharField(label=gettext_lazy("CNIPA recordal number"), max_length=40)
-    recorded_on = forms.DateField(label=gettext_lazy("Recorded on"), widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_on = forms.DateField(label=gettext_lazy("Recorded on"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000)
 
     def payload(self) -> dict:
@@ -138,17 +146,42 @@ def deals_filtered(request):
 
 # --- pages ---------------------------------------------------------------------------------
 
+def _pushed_match(request, pool_patent, value):
+    """The pushed match on this patent that the intent answers (`?match=`), for the enterprise
+    side of it; none given, None; one the user may not see, or of another patent, 404."""
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or int(value) > 2**63 - 1:
+        raise Http404
+    from ..choices import MatchState
+    from ..selectors.demands import matches_visible_to
+
+    return get_object_or_404(matches_visible_to(request.user).select_related("demand__organization"),
+                             pk=int(value), pool_patent=pool_patent, state=MatchState.PUSHED,
+                             demand__organization__memberships__user=request.user)
+
+
 @require_http_methods(["GET", "POST"])
 def pool_intent(request, pk):
     """“Express intent” on a listed pool patent: the deal is opened at once (state intent)."""
     pool_patent = get_object_or_404(PoolPatent.objects.listed().select_related("patent", "holder"), pk=pk)
     bound = request.method == "POST"
-    form = IntentForm(request.POST if bound else None, user=request.user)
+    match = _pushed_match(request, pool_patent, request.POST.get("match") if bound else request.GET.get("match"))
+    initial = {}
+    if match is not None:
+        # The kind the demand asked for and the holder offers, first; the enterprise may change it.
+        offered = [k for k in (DealKind.ASSIGNMENT, DealKind.LICENCE)
+                   if not pool_patent.modes or k in pool_patent.modes]
+        wanted = [k for k in offered if k in (match.demand.modes or ())]
+        initial = {"match": match.pk, "organization": match.demand.organization_id,
+                   "kind": (wanted or offered or [None])[0]}
+    form = IntentForm(request.POST if bound else None, user=request.user, initial=initial)
     if bound and form.is_valid():
         d = form.cleaned_data
         try:
             deal, created = deal_start(pool_patent=pool_patent, buyer=d["organization"], user=request.user,
-                                       kind=d["kind"], note=d["note"], idempotency_key=d["idempotency_key"])
+                                       kind=d["kind"], note=d["note"], idempotency_key=d["idempotency_key"],
+                                       match=match)
         except WorkflowError as exc:
             apply_workflow_error(form, exc, field_map={"organization": "organization"})
         else:
@@ -159,7 +192,7 @@ def pool_intent(request, pk):
                 messages.info(request, _("This was already submitted as case %(number)s.") % {"number": deal.case.number})
             return redirect("revitalization:deal_detail", deal.case.number)
     return render(request, "revitalization/deal_intent.html", {
-        "pool_patent": pool_patent, "form": form,
+        "pool_patent": pool_patent, "form": form, "match": match,
         "is_holder": member_of(request.user, pool_patent.holder_id),
         "has_organizations": form.fields["organization"].queryset.exists(),
     })

@@ -107,7 +107,8 @@ class DemandForm(DemandFieldsForm, IdempotentForm):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(label=gettext_lazy("Your answer"), widget=forms.RadioSelect,
+    answer = forms.ChoiceField(label=gettext_lazy("Your answer"),
+                               widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                choices=[(Answer.INTERESTED, Answer.INTERESTED.label),
                                         (Answer.NOT_INTERESTED, Answer.NOT_INTERESTED.label)])
     feedback = forms.CharField(label=gettext_lazy("Feedback"), required=False, max_length=2000,
@@ -246,12 +247,20 @@ def demand_mine_export(request):
 
 
 def _match_rows(matches, user):
+    """The cards of `matches`: the shared terms marked, the user's side and answer form, and the
+    deal started from the match (the enterprise's next step once it is interested)."""
+    from ..choices import DealState
+    from ..selectors.market import deals_visible_to
+
+    matches = list(matches)
+    deals = {d.match_id: d for d in deals_visible_to(user).filter(match__in=matches)
+             .exclude(state=DealState.CANCELLED).order_by("case__submitted_at")}
     rows = []
     for m in matches:
         terms = (m.explanation or {}).get("shared_terms", [])
         rows.append({"match": m, "title": _pieces(m.pool_patent.patent.title, terms),
                      "abstract": _pieces(m.pool_patent.patent.abstract, terms),
-                     "side": matching_service.side_of(user, m),
+                     "side": matching_service.side_of(user, m), "deal": deals.get(m.pk),
                      "form": AnswerForm(prefix=f"m{m.pk}")})
     return rows
 

@@ -1,10 +1,12 @@
-"""Pages of roadshows (路演): the list (upcoming / past) and a roadshow's page for everyone signed
-in; registration and its cancellation for enterprises; the operators' form, registrations
-table (with its Excel export), attendance and cancellation; intents on presented patents."""
+"""Pages of roadshows (路演): the list (upcoming / past, filtered, with its Excel export) and a
+roadshow's page for everyone signed in; registration and its cancellation for enterprises; the
+operators' form, registrations table (with its Excel export), attendance and cancellation;
+intents on presented patents."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -23,7 +25,12 @@ from ..choices import DealKind, RoadshowState
 from ..exports import market as exports
 from ..models import KeyIndustry, PoolPatent
 from ..rules import is_operator
-from ..selectors.market import registrations_visible_to, roadshows_visible_to
+from ..selectors.market import (
+    registrations_visible_to,
+    roadshows_filtered,
+    roadshows_visible_to,
+    roadshows_with_figures,
+)
 from ..services.roadshows import (
     roadshow_attendance_record,
     roadshow_cancel,
@@ -39,7 +46,8 @@ from .deals import apply_workflow_error
 class RoadshowForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"))  # what the input reads
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
     online_url = forms.URLField(label=gettext_lazy("Online address"), required=False, assume_scheme="https")
     key_industry = forms.ModelChoiceField(label=gettext_lazy("Key industry"), required=False,
@@ -88,16 +96,43 @@ def _error(request, exc: WorkflowError) -> None:
     messages.error(request, exc.message)
 
 
+def _filtered(request):
+    """The list's filter and rows, for the page and its export alike: the tabs are `when`, and
+    the page opens on the upcoming roadshows."""
+    data = request.GET.copy()
+    if not data.get("when"):
+        data["when"] = "upcoming"
+    return roadshows_filtered(roadshows_visible_to(request.user), data)
+
+
 @require_GET
 def roadshow_list(request):
-    now = timezone.now()
-    qs = roadshows_visible_to(request.user)
-    past = request.GET.get("when") == "past"
-    shows = (qs.filter(starts_at__lt=now).order_by("-starts_at") if past
-             else qs.filter(starts_at__gte=now).order_by("starts_at"))
+    filterset, rows = _filtered(request)
+    when = filterset.data["when"]
     return render(request, "revitalization/roadshow_list.html", {
-        "roadshows": shows[:100], "past": past, "may_create": is_operator(request.user),
+        "filter": filterset, "page": Paginator(rows, 20).get_page(request.GET.get("page")),
+        "past": when == "past", "may_create": is_operator(request.user),
+        "export_query": _tab_query(request.GET, when),
+        "tab_query": {tab: _tab_query(request.GET, tab) for tab in ("upcoming", "past")},
     })
+
+
+def _tab_query(data, when: str) -> str:
+    query = data.copy()
+    query.pop("page", None)
+    query["when"] = when
+    return query.urlencode()
+
+
+@require_GET
+def roadshow_export(request):
+    """The list as the page filters it (“导出 Excel”), with each roadshow's figures: who may see
+    the list may export it, and a deal counts only for whoever may see it."""
+    filterset, rows = _filtered(request)
+    rows = roadshows_with_figures(rows.select_related("key_industry"), request.user)
+    response = HttpResponse(exports.roadshows_workbook(rows), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(exports.filename("roadshows"))
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,6 +276,7 @@ def roadshow_intent_view(request, pk):
 
 urlpatterns = [
     path("roadshows/", roadshow_list, name="roadshow_list"),
+    path("roadshows/export.xlsx", roadshow_export, name="roadshow_export"),
     path("roadshows/new/", roadshow_new, name="roadshow_new"),
     path("roadshows/<int:pk>/", roadshow_detail, name="roadshow_detail"),
     path("roadshows/<int:pk>/edit/", roadshow_new, name="roadshow_edit"),
