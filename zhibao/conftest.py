@@ -3,6 +3,8 @@
 Data is made through the real services (as a user would make it), never by poking rows.
 """
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -129,3 +131,25 @@ def login(user, *, second_factor: bool = True) -> Client:
 @pytest.fixture
 def as_user():
     return login
+
+
+# --- a real browser ---------------------------------------------------------------------------
+# Debian's Chromium through Playwright, as the guide says pages are tested; a machine without it
+# skips the browser tests, saying why.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

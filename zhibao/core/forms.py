@@ -17,3 +17,15 @@ class IdempotentForm(forms.Form):
 
 class TransitionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def apply_workflow_error(form: forms.Form, exc, *, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's refusal (WorkflowError) on a form: the message on top, each field's
+    reason next to it. `field_map` renames a service's field to the form's (a transition's
+    "comment" is a reply form's "text")."""
+    field_map = field_map or {}
+    form.add_error(None, exc.message)
+    for name, errors in (exc.fields or {}).items():
+        name = field_map.get(name, name)
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, [str(e) for e in errors])

@@ -23,19 +23,6 @@ from .models import Filing, TechnicalField
 FILES_PER_DOCUMENT = 10
 
 
-def apply_workflow_error(form: forms.Form, exc, *, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form: the message on top, each field's reason next to it.
-
-    `field_map` renames a service's field to the form's (the transition's "comment" is the
-    reply form's "text")."""
-    field_map = field_map or {}
-    form.add_error(None, exc.message)
-    for name, errors in (exc.fields or {}).items():
-        name = field_map.get(name, name)
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, [str(e) for e in errors])
-
-
 def apply_upload_error(form: forms.Form, exc, field: str | None = None) -> None:
     """An AttachmentRejected (ValidationError) a service raised after the form's own checks."""
     form.add_error(field if field in form.fields else None, exc.messages)

@@ -4,18 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class _Badged(models.TextChoices):
-    @property
-    def badge(self) -> str:
-        return self._badges().get(self.value, "secondary")
-
-    @classmethod
-    def _badges(cls) -> dict:
-        return {}
+from zhibao.core.choices import BadgedChoices
 
 
-class InventoryState(_Badged):
+class InventoryState(BadgedChoices):
     """盘点: an institution's list of its patents, reviewed line by line, then by the center."""
 
     OPEN = "open", pgettext_lazy("inventory state", "Being reviewed by the institution")
@@ -31,7 +23,7 @@ class InventoryState(_Badged):
                 "completed": "success", "withdrawn": "light"}
 
 
-class ItemDecision(_Badged):
+class ItemDecision(BadgedChoices):
     """入库 / 不入库 of one inventoried patent, by the institution and then by the center."""
 
     PENDING = "pending", pgettext_lazy("inventory decision", "Not decided")
@@ -54,7 +46,7 @@ class NotPooledReason(models.TextChoices):
     OTHER = "other", _("Other (explained)")
 
 
-class Grade(_Badged):
+class Grade(BadgedChoices):
     """分级: the pool's grades, from the weighted score (thresholds in GradingConfig)."""
 
     A = "A", _("Grade A")
@@ -67,7 +59,7 @@ class Grade(_Badged):
         return {"A": "success", "B": "primary", "C": "warning", "D": "secondary"}
 
 
-class PoolStatus(_Badged):
+class PoolStatus(BadgedChoices):
     LISTED = "listed", pgettext_lazy("pool status", "Listed")
     WITHDRAWN = "withdrawn", pgettext_lazy("pool status", "Withdrawn")  # by the holder, or the patent lapsed
 
@@ -86,7 +78,7 @@ class CooperationMode(models.TextChoices):
     CONSULTING = "consulting", _("Technical consulting or service")  # 技术咨询、技术服务
 
 
-class DemandState(_Badged):
+class DemandState(BadgedChoices):
     """技术需求: an enterprise's need, reviewed by the center before it is published."""
 
     SUBMITTED = "submitted", pgettext_lazy("demand state", "Waiting for review")
@@ -101,7 +93,7 @@ class DemandState(_Badged):
                 "closed": "light"}
 
 
-class MatchState(_Badged):
+class MatchState(BadgedChoices):
     """A ranked demand–patent pair: suggested by the engine, pushed by an operator to both sides."""
 
     SUGGESTED = "suggested", pgettext_lazy("match state", "Suggested")
@@ -113,7 +105,7 @@ class MatchState(_Badged):
         return {"suggested": "secondary", "pushed": "primary", "dismissed": "light"}
 
 
-class Answer(_Badged):
+class Answer(BadgedChoices):
     """One side's answer to a pushed match."""
 
     PENDING = "pending", pgettext_lazy("match answer", "No answer yet")
@@ -125,7 +117,7 @@ class Answer(_Badged):
         return {"pending": "secondary", "interested": "success", "not_interested": "danger"}
 
 
-class RoadshowState(_Badged):
+class RoadshowState(BadgedChoices):
     PLANNED = "planned", pgettext_lazy("roadshow state", "Planned")
     HELD = "held", pgettext_lazy("roadshow state", "Held")
     CANCELLED = "cancelled", pgettext_lazy("roadshow state", "Cancelled")
@@ -141,7 +133,7 @@ class DealKind(models.TextChoices):
     OPEN_LICENCE = "open_licence", _("Open licence")  # 开放许可 (专利法 第五十条至第五十二条)
 
 
-class DealState(_Badged):
+class DealState(BadgedChoices):
     """A deal from the first intent to the contract and its recordal at CNIPA."""
 
     INTENT = "intent", pgettext_lazy("deal state", "Intent")
@@ -156,7 +148,7 @@ class DealState(_Badged):
                 "cancelled": "light"}
 
 
-class OpenLicenceState(_Badged):
+class OpenLicenceState(BadgedChoices):
     """开放许可声明 (专利法 第五十条): declared by the holder, checked by the center, listed publicly."""
 
     SUBMITTED = "submitted", pgettext_lazy("open licence state", "Waiting for review")

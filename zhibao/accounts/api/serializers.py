@@ -3,6 +3,15 @@ from rest_framework import serializers
 from ..models import Organization
 
 
+class OrganizationBriefSerializer(serializers.Serializer):
+    """An organization where another object names it (a case's organization, a deal's parties,
+    a pool patent's holder, a demand's enterprise): the API's one brief shape of an organization."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField(allow_null=True, help_text="统一社会信用代码 (null when none is recorded)")
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     league = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     banner = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)

@@ -31,16 +31,6 @@ from zhibao.accounts.demo import make_uscc
 from zhibao.conftest import PASSWORD, make_user
 from zhibao.core.choices import Role
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CASE_NUMBER = re.compile(r"ORG-\d{4}-\d{6}")
 APPLICANT = {
     "username": "nasan",
@@ -183,22 +173,6 @@ class Journey:
         assert navbar_bg == BOOTSTRAP_PRIMARY, f"Bootstrap CSS not applied on {page.url} (navbar {navbar_bg})"
         scripts = page.evaluate("[typeof window.bootstrap, typeof window.htmx]")
         assert scripts == ["object", "object"], f"Bootstrap or htmx did not load on {page.url}: {scripts}"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); the browser journey needs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an asyncio loop running in this thread; Django's ORM
-    # refuses to run next to one unless told the test knows what it is doing.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_register_submit_verify_journey(live_server, transactional_db, browser):

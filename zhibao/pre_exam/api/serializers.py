@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.core.api.serializers import TransitionSerializer, UserBriefSerializer
 from zhibao.patents.choices import PatentType
 
@@ -28,17 +29,6 @@ def download_url(attachment) -> str | None:
 class FieldBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-
-
-class OrganizationBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-def _organization(case) -> dict | None:
-    if case.organization_id is None:
-        return None
-    return {"id": case.organization_id, "name": case.organization.name}
 
 
 # --- Technical fields ------------------------------------------------------------------------
@@ -92,7 +82,7 @@ class FilingSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
     state = _state_field(FilingState)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    organization = serializers.SerializerMethodField()
+    organization = OrganizationBriefSerializer(read_only=True)
     fields = FieldBriefSerializer(many=True, read_only=True)
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     assignee = UserBriefSerializer(source="case.assignee", read_only=True, allow_null=True)
@@ -112,10 +102,6 @@ class FilingSerializer(serializers.ModelSerializer):
                   "applicant",
                   "assignee", "submitted_at", "deadline", "url"]
         read_only_fields = fields
-
-    @extend_schema_field(OrganizationBriefSerializer)
-    def get_organization(self, filing) -> dict:
-        return {"id": filing.organization_id, "name": filing.organization.name}
 
     def get_url(self, filing) -> str:
         return reverse("api-pre-exam-filing-detail", args=[filing.case.number])
@@ -171,7 +157,7 @@ class PreExamCaseSerializer(serializers.ModelSerializer):
     patent_type_label = serializers.CharField(source="get_patent_type_display", read_only=True)
     application_kind_label = serializers.CharField(source="get_application_kind_display", read_only=True)
     field = FieldBriefSerializer(read_only=True)
-    organization = serializers.SerializerMethodField()
+    organization = OrganizationBriefSerializer(source="case.organization", read_only=True, allow_null=True)
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     assignee = UserBriefSerializer(source="case.assignee", read_only=True, allow_null=True)
     submitted_at = serializers.DateTimeField(source="case.submitted_at", read_only=True)
@@ -190,10 +176,6 @@ class PreExamCaseSerializer(serializers.ModelSerializer):
                   "application_kind_label", "state", "state_label", "field", "ipc_codes", "locarno_codes", "organization",
                   "applicant", "assignee", "submitted_at", "deadline", "overdue", "cnipa_application_number", "url"]
         read_only_fields = fields
-
-    @extend_schema_field(OrganizationBriefSerializer(allow_null=True))
-    def get_organization(self, detail) -> dict | None:
-        return _organization(detail.case)
 
     def get_url(self, detail) -> str:
         return reverse("api-pre-exam-case-detail", args=[detail.case.number])
@@ -384,7 +366,7 @@ class PriorityRequestSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     ground_label = serializers.CharField(source="get_ground_display", read_only=True)
     field = FieldBriefSerializer(read_only=True)
-    organization = serializers.SerializerMethodField()
+    organization = OrganizationBriefSerializer(read_only=True)
     pre_exam_case = serializers.SerializerMethodField()
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     assignee = UserBriefSerializer(source="case.assignee", read_only=True, allow_null=True)
@@ -398,10 +380,6 @@ class PriorityRequestSerializer(serializers.ModelSerializer):
                   "state", "state_label", "organization", "pre_exam_case", "year", "decision_reason",
                   "cnipa_decided_on", "applicant", "assignee", "submitted_at", "deadline", "url"]
         read_only_fields = fields
-
-    @extend_schema_field(OrganizationBriefSerializer)
-    def get_organization(self, request) -> dict:
-        return {"id": request.organization_id, "name": request.organization.name}
 
     def get_pre_exam_case(self, request) -> str | None:
         """The number of the pre-examination case of the same application, if any."""

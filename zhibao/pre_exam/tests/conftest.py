@@ -9,7 +9,6 @@
 - `pdf_upload(name)`, `docx_upload(name)`: valid uploads.
 """
 
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -145,18 +144,3 @@ def people(alice, bob, examiner, examiner2, field_lead, clerk, leader, fields):
                     leader=leader, fields=fields)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"], headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -21,6 +21,7 @@ So for 2025: 7 submitted; 7 formally checked of which one failed → 6/7 = 85.7 
 """
 
 import datetime as dt
+import importlib
 import io
 
 import pytest
@@ -44,6 +45,7 @@ from zhibao.pre_exam.statistics import (
     rate,
     reduction_percent,
 )
+from zhibao.pre_exam.views.statistics import StatisticsFilterForm
 
 from .conftest import pdf_upload
 
@@ -268,6 +270,43 @@ def test_the_page_shows_the_figures_to_examiners_leaders_and_clerks(year, examin
     assert "/pre-exam/statistics/export.xlsx?year=2025" in html
     for user in (leader, clerk):
         assert login(user).get("/pre-exam/statistics/").status_code == 200
+
+
+def test_the_date_filters_are_filled_in_iso_whatever_the_language():
+    """An <input type="date"> reads only YYYY-MM-DD: in the Chinese format (2026/12/07) the
+    browser shows the date as empty."""
+    form = StatisticsFilterForm(initial={"date_from": dt.date(2026, 12, 7), "date_to": dt.date(2026, 12, 31)})
+    with translation.override("zh-hans"):
+        html = f"{form['date_from']}{form['date_to']}"
+    assert 'value="2026-12-07"' in html and 'value="2026-12-31"' in html
+
+
+def browser_date_inputs(app: str):
+    """("Form.field", widget) for each date or date-time input the browser fills in a form of `app`."""
+    from django import forms
+
+    importlib.import_module(f"{app}.urls")  # the views, and the forms they use
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    for form in subclasses(forms.BaseForm):
+        if form.__module__.startswith(f"{app}."):
+            for name, field in getattr(form, "base_fields", {}).items():
+                widget = field.widget
+                if isinstance(widget, forms.widgets.DateTimeBaseInput) and widget.input_type in ("date", "datetime-local"):
+                    yield f"{form.__name__}.{name}", widget
+
+
+def test_every_date_input_of_the_channel_reads_iso():
+    """The same for every form of the channel (a date or date-time input the browser fills)."""
+    inputs = dict(browser_date_inputs("zhibao.pre_exam"))
+    assert {"StatisticsFilterForm.date_from", "RecordFilingForm.cnipa_filed_on"} <= set(inputs)
+    with translation.override("zh-hans"):
+        shown = {name: widget.format_value(dt.datetime(2026, 12, 7, 9, 30)) for name, widget in inputs.items()}
+    assert {name: value for name, value in shown.items() if not value.startswith("2026-12-07")} == {}
 
 
 def test_applicants_get_403(year, alice):

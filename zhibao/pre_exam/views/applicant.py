@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from zhibao.core.attachments.selectors import attachments_for
+from zhibao.core.forms import apply_workflow_error
 from zhibao.core.selectors import cases_of_applicant, cases_visible_to
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
 from zhibao.patents.choices import PatentType
@@ -31,7 +32,6 @@ from ..forms import (
     ReplyForm,
     active_fields,
     apply_upload_error,
-    apply_workflow_error,
     locarno_ranges,
     member_organizations,
     owned_organizations,

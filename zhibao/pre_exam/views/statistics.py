@@ -38,10 +38,12 @@ class StatisticsFilterForm(forms.Form):
     league = forms.ModelChoiceField(label=gettext_lazy("League / city"), required=False,
                                     queryset=Region.objects.filter(level="league"),
                                     empty_label=gettext_lazy("All leagues and cities"))
+    # An <input type="date"> reads only YYYY-MM-DD: in the locale's format (2026/12/07 in
+    # Chinese) the browser would show the date as empty.
     date_from = forms.DateField(label=gettext_lazy("Submitted from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label=gettext_lazy("Submitted until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     organization = forms.ModelChoiceField(queryset=Organization.objects.all(), required=False,
                                           widget=forms.HiddenInput)
 

@@ -3,9 +3,11 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.accounts.models import Organization
 from zhibao.api import ErrorSerializer
 from zhibao.core.services.cases import WorkflowError
+from zhibao.patents.api.serializers import PatentBriefSerializer
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 CASE_NUMBER_RE = r"[A-Z]+-\d{4}-\d{6}"
@@ -24,16 +26,15 @@ def organization_of(user, organization_id) -> Organization:
     return organization
 
 
-class RvOrganizationBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    uscc = serializers.CharField()
+class PoolPatentBriefSerializer(PatentBriefSerializer):
+    """A pool patent where a deal, an open licence or a roadshow names it: the patent's brief
+    (read through the pool patent), with the pool patent's id and its holder."""
 
-
-class RvMarketPatentBriefSerializer(serializers.Serializer):
     pool_patent = serializers.IntegerField(source="pk")
-    publication_number = serializers.CharField(source="patent.publication_number")
-    application_number = serializers.CharField(source="patent.application_number")
-    title = serializers.CharField(source="patent.title")
-    patent_type = serializers.CharField(source="patent.patent_type")
-    holder = RvOrganizationBriefSerializer()
+    holder = OrganizationBriefSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in PatentBriefSerializer._declared_fields:
+            fields[name].source = f"patent.{name}"
+        return {"pool_patent": fields.pop("pool_patent"), **fields}

@@ -20,6 +20,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.core.api.serializers import TransitionRequestSerializer, TransitionSerializer, UserBriefSerializer
 from zhibao.core.attachments.views import content_disposition
 from zhibao.core.services.cases import available_transitions, case_transition
@@ -32,8 +33,7 @@ from ..services.deals import DOCX_CONTENT_TYPE, contract_filename, deal_contract
 from ._market import (
     CASE_NUMBER_RE,
     ERRORS,
-    RvMarketPatentBriefSerializer,
-    RvOrganizationBriefSerializer,
+    PoolPatentBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -47,9 +47,9 @@ class DealSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(DealState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    patent = RvMarketPatentBriefSerializer(source="pool_patent", read_only=True)
-    seller = RvOrganizationBriefSerializer(read_only=True)
-    buyer = RvOrganizationBriefSerializer(read_only=True)
+    patent = PoolPatentBriefSerializer(source="pool_patent", read_only=True)
+    seller = OrganizationBriefSerializer(read_only=True)
+    buyer = OrganizationBriefSerializer(read_only=True)
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
     submitted_at = serializers.DateTimeField(source="case.submitted_at", read_only=True)
     roadshow = serializers.PrimaryKeyRelatedField(read_only=True)

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.api import ErrorSerializer
 from zhibao.core.api.serializers import TransitionRequestSerializer, TransitionSerializer
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
@@ -56,11 +57,6 @@ class DemandCodeNameSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class DemandPartySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class DemandContactSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -70,7 +66,7 @@ class DemandSerializer(serializers.ModelSerializer):
     """A demand; the contact is null for whom may not see it (see the selectors)."""
 
     number = serializers.CharField(source="case.number")
-    organization = serializers.SerializerMethodField()
+    organization = OrganizationBriefSerializer(read_only=True)
     industry = serializers.SerializerMethodField()
     key_industry = serializers.SerializerMethodField()
     league = serializers.SerializerMethodField()
@@ -87,10 +83,6 @@ class DemandSerializer(serializers.ModelSerializer):
     def _user(self):
         request = self.context.get("request")
         return request.user if request is not None else None
-
-    @extend_schema_field(DemandPartySerializer)
-    def get_organization(self, d):
-        return {"id": d.organization_id, "name": d.organization.name}
 
     @extend_schema_field(DemandCodeNameSerializer(allow_null=True))
     def get_industry(self, d):
@@ -165,7 +157,7 @@ class DemandUpdateSerializer(DemandWriteSerializer):
 class MatchSerializer(serializers.ModelSerializer):
     demand = serializers.SerializerMethodField()
     patent = serializers.SerializerMethodField()
-    holder = serializers.SerializerMethodField()
+    holder = OrganizationBriefSerializer(source="pool_patent.holder", read_only=True)
     state_label = serializers.SerializerMethodField()
     pushed_by = serializers.SerializerMethodField()
     side = serializers.SerializerMethodField()
@@ -178,16 +170,12 @@ class MatchSerializer(serializers.ModelSerializer):
 
     def get_demand(self, m) -> dict:
         return {"id": m.demand_id, "number": m.demand.case.number, "title": m.demand.title,
-                "organization": {"id": m.demand.organization_id, "name": m.demand.organization.name}}
+                "organization": OrganizationBriefSerializer(m.demand.organization).data}
 
     def get_patent(self, m) -> dict:
         p = m.pool_patent.patent
         return {"pool_patent": m.pool_patent_id, "publication_number": p.publication_number, "title": p.title,
                 "grade": m.pool_patent.grade}
-
-    @extend_schema_field(DemandPartySerializer)
-    def get_holder(self, m):
-        return {"id": m.pool_patent.holder_id, "name": m.pool_patent.holder.name}
 
     def get_state_label(self, m) -> str:
         return str(MatchState(m.state).label)
@@ -419,7 +407,7 @@ class RankedDemandSerializer(serializers.Serializer):
 
 
 class LikelyEnterpriseSerializer(serializers.Serializer):
-    organization = DemandPartySerializer()
+    organization = OrganizationBriefSerializer()
     score = serializers.FloatField()
     demands = serializers.ListField(child=serializers.IntegerField())
     own_patents = serializers.IntegerField()
@@ -455,7 +443,7 @@ class PoolDemandsViewSet(viewsets.GenericViewSet):
             "demands": [{"demand": DemandSerializer(d, context=context).data, "score": round(m.score, 6),
                          "shared_terms": list(m.shared_terms), "ipc_overlap": list(m.ipc_overlap)}
                         for d, m in ranked[:20]],
-            "enterprises": [{**e, "organization": {"id": e["organization"].pk, "name": e["organization"].name}}
+            "enterprises": [{**e, "organization": OrganizationBriefSerializer(e["organization"]).data}
                             for e in enterprises],
         })
 

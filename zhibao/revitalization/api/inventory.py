@@ -16,11 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.accounts.models import Organization
 from zhibao.api import ErrorSerializer
 from zhibao.core.api.serializers import TransitionRequestSerializer, TransitionSerializer, UserBriefSerializer
 from zhibao.core.models import Region
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
+from zhibao.patents.api.serializers import PatentBriefSerializer
 
 from ..choices import ItemDecision, NotPooledReason
 from ..models import Inventory
@@ -66,14 +68,9 @@ center's decision) while in review.
 
 # --- serializers -----------------------------------------------------------------------------
 
-class InventoryOrganizationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class InventorySerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
-    organization = InventoryOrganizationSerializer(read_only=True)
+    organization = OrganizationBriefSerializer(read_only=True)
     league = serializers.CharField(source="organization.league_id", allow_null=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     applicant = UserBriefSerializer(source="case.applicant", read_only=True)
@@ -110,20 +107,12 @@ class InventoryDetailSerializer(InventorySerializer):
         return TransitionSerializer(available_transitions(inventory, self.context["request"].user), many=True).data
 
 
-class RvInventoryPatentBriefSerializer(serializers.Serializer):
-    publication_number = serializers.CharField()
-    application_number = serializers.CharField()
-    title = serializers.CharField()
-    patent_type = serializers.CharField()
-    legal_status = serializers.CharField()
-
-
 class InventoryItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     line = serializers.IntegerField()
     number = serializers.CharField()
     matched = serializers.BooleanField()
-    patent = RvInventoryPatentBriefSerializer(allow_null=True)
+    patent = PatentBriefSerializer(allow_null=True)
     unmatched_reason = serializers.CharField()
     inventor_contact = serializers.CharField()
     notes = serializers.CharField()

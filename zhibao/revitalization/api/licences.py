@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.core.api.serializers import TransitionRequestSerializer, TransitionSerializer
 from zhibao.core.attachments.validators import AttachmentRejected
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
@@ -28,8 +29,7 @@ from ..services.licences import open_licence_declare, open_licence_take
 from ._market import (
     CASE_NUMBER_RE,
     ERRORS,
-    RvMarketPatentBriefSerializer,
-    RvOrganizationBriefSerializer,
+    PoolPatentBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -52,8 +52,8 @@ class OpenLicenceSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="case.number", read_only=True)
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(OpenLicenceState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    patent = RvMarketPatentBriefSerializer(source="pool_patent", read_only=True)
-    holder = RvOrganizationBriefSerializer(read_only=True)
+    patent = PoolPatentBriefSerializer(source="pool_patent", read_only=True)
+    holder = OrganizationBriefSerializer(read_only=True)
     licences_taken = serializers.IntegerField(source="grants.count", read_only=True)
 
     class Meta:
@@ -91,7 +91,7 @@ class TakeSerializer(serializers.Serializer):
 
 
 class GrantSerializer(serializers.ModelSerializer):
-    licensee = RvOrganizationBriefSerializer(read_only=True)
+    licensee = OrganizationBriefSerializer(read_only=True)
     deal = serializers.SerializerMethodField()
 
     class Meta:

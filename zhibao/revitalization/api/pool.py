@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.accounts.models import Organization
 from zhibao.api import ErrorSerializer
 from zhibao.core.services.cases import WorkflowError
@@ -48,11 +49,6 @@ def _unknown_organization():
 # --- serializers ---------------------------------------------------------------------------------
 
 
-class BriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class ScorePartSerializer(serializers.Serializer):
     factor = serializers.ChoiceField(choices=list(FACTORS))
     label = serializers.CharField(help_text="The factor's name in the request's language.")
@@ -74,7 +70,7 @@ class PoolPatentSerializer(serializers.ModelSerializer):
     patent_type = serializers.CharField(source="patent.patent_type")
     legal_status = serializers.CharField(source="patent.legal_status")
     ipc_main = serializers.CharField(source="patent.ipc_main")
-    holder = BriefSerializer()
+    holder = OrganizationBriefSerializer()
     league = serializers.SerializerMethodField()
     key_industries = serializers.SerializerMethodField()
     modes = serializers.ListField(child=serializers.ChoiceField(choices=CooperationMode.choices))

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhibao.accounts.api.serializers import OrganizationBriefSerializer
 from zhibao.core.services.cases import WorkflowError
 
 from ..choices import DealKind, RoadshowState
@@ -21,8 +22,7 @@ from ..selectors.market import RoadshowFilterSet, registrations_visible_to, road
 from ..services import roadshows as service
 from ._market import (
     ERRORS,
-    RvMarketPatentBriefSerializer,
-    RvOrganizationBriefSerializer,
+    PoolPatentBriefSerializer,
     idempotency_key,
     organization_of,
 )
@@ -33,7 +33,7 @@ class RoadshowSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(RoadshowState.values))
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     key_industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    patents = RvMarketPatentBriefSerializer(many=True, read_only=True)
+    patents = PoolPatentBriefSerializer(many=True, read_only=True)
     registrations = serializers.IntegerField(source="registrations.count", read_only=True)
 
     class Meta:
@@ -56,7 +56,7 @@ class RoadshowCreateSerializer(serializers.Serializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    organization = RvOrganizationBriefSerializer(read_only=True)
+    organization = OrganizationBriefSerializer(read_only=True)
 
     class Meta:
         model = RoadshowRegistration

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhibao.accounts.selectors import organization_members
 from zhibao.core.attachments.services import attachment_store_generated
 from zhibao.core.services.cases import WorkflowError, case_submit
 from zhibao.core.services.notifications import notification_send
@@ -36,19 +37,13 @@ NEGOTIATED_KINDS = (DealKind.ASSIGNMENT, DealKind.LICENCE)
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def members_of(organization):
-    from zhibao.accounts.models import User
-
-    return User.objects.filter(memberships__organization=organization, is_active=True).distinct()
-
-
 def deal_url(deal: Deal) -> str:
     return reverse("revitalization:deal_detail", args=[deal.case.number])
 
 
 def _tell(organization, *, deal: Deal, title: str, body: str = "", actor=None, exclude=()) -> None:
     skip = {getattr(actor, "pk", None), *exclude}
-    for user in members_of(organization):
+    for user in organization_members(organization):
         if user.pk not in skip:
             notification_send(recipient=user, title=title, body=body, url=deal_url(deal), case=deal.case)
 

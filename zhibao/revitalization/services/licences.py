@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhibao.accounts.selectors import organization_members
 from zhibao.core.services.cases import WorkflowError, case_submit
 from zhibao.core.services.notifications import notification_send
 from zhibao.patents.choices import PatentType
@@ -30,7 +31,7 @@ from zhibao.patents.choices import PatentType
 from ..choices import DealKind, DealState, FeeMethod, OpenLicenceState, OperationKind, PoolStatus
 from ..models import Deal, OpenLicence, OpenLicenceGrant
 from ..rules import member_of
-from .deals import _tell, members_of
+from .deals import _tell
 from .operations import operation_record
 
 L = OpenLicenceState
@@ -315,7 +316,7 @@ def open_licence_take(*, open_licence: OpenLicence, licensee, user) -> OpenLicen
                     "patent": ol.pool_patent.patent.publication_number, "licensee": licensee.name,
                     "date": ends_on.isoformat()}
             _tell(ol.holder, deal=deal, title=message, body=_fee_text(ol))
-            for member in members_of(licensee):
+            for member in organization_members(licensee):
                 notification_send(recipient=member, title=message, body=_fee_text(ol), url=deal_url(deal),
                                   case=deal.case)
             operation_record(kind=OperationKind.LICENCE_TAKEN, user=user, organization=licensee,

@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhibao.accounts.selectors import organization_members
 from zhibao.core.services.cases import WorkflowError
 from zhibao.core.services.notifications import notification_send
 
@@ -377,12 +378,6 @@ def side_of(user, match: Match) -> str:
     return ""
 
 
-def _members(organization_id: int):
-    from zhibao.accounts.models import User
-
-    return User.objects.filter(memberships__organization_id=organization_id, is_active=True).distinct()
-
-
 def _tell_both_sides(match: Match) -> None:
     demand, pool_patent = match.demand, match.pool_patent
     with translation.override(settings.LANGUAGE_CODE):
@@ -390,14 +385,14 @@ def _tell_both_sides(match: Match) -> None:
         body = _("%(patent)s %(name)s (holder: %(holder)s). Tell us whether you are interested.") % {
             "patent": pool_patent.patent.publication_number, "name": pool_patent.patent.title[:80],
             "holder": pool_patent.holder.name}
-        for user in _members(demand.organization_id):
+        for user in organization_members(demand.organization_id):
             notification_send(recipient=user, title=title, body=body, case=demand.case,
                               url=reverse("revitalization:demand_detail", args=[demand.pk]))
         title = _("An enterprise's demand matches your patent %(patent)s") % {
             "patent": pool_patent.patent.publication_number}
         body = _("“%(title)s” (%(enterprise)s). Tell us whether you are interested.") % {
             "title": demand.title[:80], "enterprise": demand.organization.name}
-        for user in _members(pool_patent.holder_id):
+        for user in organization_members(pool_patent.holder_id):
             notification_send(recipient=user, title=title, body=body,
                               url=reverse("revitalization:pool_patent_demands", args=[pool_patent.pk]))
 

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhibao.accounts.choices import OrganizationKind
+from zhibao.accounts.selectors import organization_members
 from zhibao.core.services.cases import WorkflowError
 
 from ..choices import CooperationMode, OperationKind, PoolStatus
@@ -388,8 +389,8 @@ def contact_request_send(*, pool_patent: PoolPatent, user, message: str,
     sender = organization.name if organization is not None else str(user)
     title = _platform(lambda: _("%(sender)s asks about your pool patent %(number)s") % {
         "sender": sender, "number": pool_patent.patent.publication_number})
-    for member in pool_patent.holder.memberships.select_related("user").filter(user__is_active=True):
-        notification_send(recipient=member.user, title=title, body=message, url=url)
+    for member in organization_members(pool_patent.holder_id):
+        notification_send(recipient=member, title=title, body=message, url=url)
     operation_record(kind=OperationKind.CONTACT, user=user, organization=organization, pool_patent=pool_patent)
     return contact, True
 

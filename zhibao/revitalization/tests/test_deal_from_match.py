@@ -4,6 +4,7 @@ a match of another patent, another enterprise or not pushed is refused. Also wha
 in the browser found: date inputs filled in ISO (the browser ignores 2026/12/07), no inline
 event handler (the CSP blocks them), the holder's link to its patent's demands."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 
 from zhibao.conftest import login
 from zhibao.core.services.cases import WorkflowError
+from zhibao.pre_exam.tests.test_statistics import browser_date_inputs
 from zhibao.revitalization.choices import Answer, DealState
 from zhibao.revitalization.models import Deal
 from zhibao.revitalization.services import matching
@@ -118,6 +120,15 @@ def test_the_date_inputs_are_filled_in_iso_whatever_the_language(pushed, alice, 
     assert f'name="recorded_on" value="{today}"' in html
     deal.refresh_from_db()
     assert deal.state == DealState.CONTRACTED
+
+
+def test_every_date_input_of_revitalization_reads_iso():
+    """The same for every form of the service (a date or date-time input the browser fills)."""
+    inputs = dict(browser_date_inputs("zhibao.revitalization"))
+    assert {"SignForm.signed_on", "RecordForm.recorded_on", "RoadshowForm.starts_at"} <= set(inputs)
+    with translation.override("zh-hans"):
+        shown = {name: widget.format_value(dt.datetime(2026, 12, 7, 9, 30)) for name, widget in inputs.items()}
+    assert {name: value for name, value in shown.items() if not value.startswith("2026-12-07")} == {}
 
 
 def test_no_template_of_revitalization_has_an_inline_event_handler():

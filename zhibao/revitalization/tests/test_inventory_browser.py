@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from zhibao.pre_exam.tests.conftest import browser  # noqa: F401 (the fixture)
 from zhibao.pre_exam.tests.test_browser_journey import Person
 from zhibao.revitalization.choices import InventoryState
 from zhibao.revitalization.models import Inventory, PoolPatent

@@ -28,7 +28,6 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from zhibao.pre_exam.tests.conftest import browser  # noqa: F401 (the fixture)
 from zhibao.pre_exam.tests.test_browser_journey import Person
 from zhibao.revitalization.choices import Answer, DealKind, DealState, DemandState, InventoryState, MatchState
 from zhibao.revitalization.models import Deal, Demand, Inventory, Match, PoolPatent, Roadshow
@@ -73,7 +72,7 @@ def shots(settings, tmp_path):
     matching._loaded.clear()
 
 
-def test_the_revitalization_cycle_in_a_browser(live_server, browser, shots, people, uni_org, alice_org,  # noqa: F811
+def test_the_revitalization_cycle_in_a_browser(live_server, browser, shots, people, uni_org, alice_org,
                                                corpus, industries, tmp_path):  # noqa: F811
     from openpyxl import load_workbook
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhibao.accounts.models import Organization
 from zhibao.core.attachments.forms import AttachmentField
 from zhibao.core.attachments.views import content_disposition
-from zhibao.core.forms import IdempotentForm
+from zhibao.core.forms import IdempotentForm, apply_workflow_error
 from zhibao.core.services.cases import WorkflowError, available_transitions, case_transition
 
 from ..choices import DealKind, DealState
@@ -34,15 +34,6 @@ from ..services.deals import (
     deal_contract_upload,
     deal_start,
 )
-
-
-def apply_workflow_error(form, exc, field_map=None) -> None:
-    field_map = field_map or {}
-    form.add_error(None, exc.message)
-    for name, errors in (exc.fields or {}).items():
-        name = field_map.get(name, name)
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, [str(e) for e in errors])
 
 
 def verified_organizations(user):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhibao.accounts.choices import OrganizationKind
 from zhibao.accounts.models import Organization
-from zhibao.core.forms import IdempotentForm
+from zhibao.core.forms import IdempotentForm, apply_workflow_error
 from zhibao.core.models import Industry, Region
 from zhibao.core.services.cases import WorkflowError, available_transitions
 
@@ -54,13 +54,6 @@ from ..services.operations import operation_record
 def enterprises_of(user):
     """The enterprises the user belongs to (the service refuses one not verified yet)."""
     return Organization.objects.filter(memberships__user=user, kind=OrganizationKind.ENTERPRISE).distinct()
-
-
-def apply_workflow_error(form: forms.Form, exc: WorkflowError) -> None:
-    form.add_error(None, exc.message)
-    for name, errors in (exc.fields or {}).items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, [str(e) for e in errors])
 
 
 class DemandFieldsForm(forms.Form):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhibao.accounts.models import Organization
 from zhibao.core.attachments.forms import AttachmentField
 from zhibao.core.attachments.views import content_disposition
-from zhibao.core.forms import IdempotentForm
+from zhibao.core.forms import IdempotentForm, apply_workflow_error
 from zhibao.core.services.cases import WorkflowError
 from zhibao.patents.choices import PatentType
 
@@ -28,7 +28,6 @@ from ..models import KeyIndustry, PoolPatent
 from ..rules import member_of
 from ..selectors.market import grants_visible_to, open_licences_published, open_licences_visible_to
 from ..services.licences import open_licence_declare, open_licence_take, open_licence_update
-from .deals import apply_workflow_error
 
 
 class LicenceFilterForm(forms.Form):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhibao.core.forms import apply_workflow_error
 from zhibao.core.services.cases import WorkflowError
 
 from ..choices import CooperationMode, Grade, OperationKind, PoolStatus
@@ -50,13 +51,6 @@ from ..services.operations import operation_record
 PAGE_SIZE = 20
 
 # --- forms ---------------------------------------------------------------------------------------
-
-
-def apply_workflow_error(form: forms.Form, exc: WorkflowError) -> None:
-    form.add_error(None, exc.message)
-    for name, errors in (exc.fields or {}).items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, [str(e) for e in errors])
 
 
 class ListingForm(forms.Form):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhibao.accounts.choices import OrganizationKind
 from zhibao.accounts.models import Organization
 from zhibao.core.attachments.views import content_disposition
-from zhibao.core.forms import IdempotentForm
+from zhibao.core.forms import IdempotentForm, apply_workflow_error
 from zhibao.core.services.cases import WorkflowError
 
 from ..choices import DealKind, RoadshowState
@@ -40,7 +40,6 @@ from ..services.roadshows import (
     roadshow_registration_cancel,
     roadshow_update,
 )
-from .deals import apply_workflow_error
 
 
 class RoadshowForm(forms.Form):
