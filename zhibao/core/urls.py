@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/export/", views.cases_export_start, name="cases_export"),
     path("audit/", audit.security_events, name="audit_security"),
     path("audit/changes/", audit.change_log, name="audit_changes"),
+    path("maps/<slug:map_name>.json", views.region_map_json, name="region_map"),
 ]

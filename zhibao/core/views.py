@@ -1,17 +1,20 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_POST
 
 from .exports import SCOPES
 from .filtersets import CaseFilterSet
-from .models import Job, WorkerHeartbeat
+from .maps import MAP_FILES
+from .models import Job, RegionMap, WorkerHeartbeat
 from .services.jobs import job_start
 
 
@@ -141,3 +144,40 @@ def csrf_failure(request, reason=""):
     if request.path_info.startswith("/api/"):
         return error_response(403, "csrf_failed", message)
     return render(request, "error.html", {"status": 403, "message": message}, status=403)
+
+
+# Serialised maps by name, with the loaded_at they were serialised at: the county map is
+# 4.7 MB of JSON, encoded once per load instead of once per request.
+_map_bodies: dict[str, tuple] = {}
+
+
+def _map_loaded_at(request, map_name):
+    return RegionMap.objects.filter(name=map_name).values_list("loaded_at", flat=True).first()
+
+
+def _map_etag(request, map_name):
+    loaded_at = _map_loaded_at(request, map_name)
+    return f"{map_name}-{loaded_at.timestamp():.6f}" if loaded_at else None
+
+
+@login_not_required
+@require_GET
+@condition(etag_func=_map_etag, last_modified_func=_map_loaded_at)
+def region_map_json(request, map_name):
+    """A boundary map as GeoJSON for ECharts (`echarts.registerMap`): public, as the boundaries
+    are (login is not needed), cacheable (ETag / Last-Modified from when it was loaded, so a
+    reload is fetched again); 404 with the command to run when it has not been loaded."""
+    row = RegionMap.objects.filter(name=map_name).values_list("loaded_at", "pk").first()
+    if map_name not in MAP_FILES or row is None:
+        message = _("The map “%(name)s” has not been loaded: run `zhibao load-maps DIR` with the folder of the "
+                    "boundary files (known maps: %(known)s).") % {"name": map_name, "known": ", ".join(MAP_FILES)}
+        return JsonResponse({"detail": message}, status=404, json_dumps_params={"ensure_ascii": False})
+    loaded_at = row[0]
+    cached = _map_bodies.get(map_name)
+    if cached is None or cached[0] != loaded_at:
+        geojson = RegionMap.objects.filter(pk=row[1]).values_list("geojson", flat=True).first()
+        cached = _map_bodies[map_name] = (loaded_at, json.dumps(geojson, ensure_ascii=False,
+                                                                separators=(",", ":")).encode())
+    response = HttpResponse(cached[1], content_type="application/geo+json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -4,7 +4,7 @@ from .case import Case, CaseEvent, CaseSequence
 from .industry import Industry
 from .job import Job, WorkerHeartbeat
 from .notification import Notification
-from .region import Region
+from .region import Region, RegionMap
 from .security import SecurityEvent, SecurityEventKind
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "Job",
     "Notification",
     "Region",
+    "RegionMap",
     "WorkerHeartbeat",
 ]

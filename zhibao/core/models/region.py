@@ -26,3 +26,27 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionMap(models.Model):
+    """A boundary map (GeoJSON FeatureCollection) of China's provinces or of Inner Mongolia's
+    leagues or banners, for the ECharts maps of the pages and the charts of server-rendered
+    reports. The platform may not fetch anything at run time (the intranet reaches no CDN), so
+    the files are loaded once with `zhibao load-maps DIR` (core.maps) and served from here at
+    /maps/<name>.json. Features are named as the boundary files name them (内蒙古, 包头市,
+    昆都仑区); analytics output the same names so a chart joins on them.
+    """
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    source = models.CharField(_("source file"), max_length=200, blank=True)
+    features = models.PositiveIntegerField(_("features"), default=0)
+    geojson = models.JSONField(_("GeoJSON"))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region map")
+        verbose_name_plural = _("region maps")
+
+    def __str__(self) -> str:
+        return self.name
