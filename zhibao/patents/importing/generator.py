@@ -1,4 +1,7 @@
-"""Synthetic patent records in the 61-column Chinese database export layout (`gen-patents`).
+"""Synthetic patent records in the 61-column Chinese database export layout (`gen-patents`),
+plus a 62nd column, 权利要求数量 (the claims count some exports of the same databases carry),
+so that the value indicators navigation ranks key patents by (citations, family size,
+transfers, licences, pledges, claims) all have data.
 
 For demos, load tests and the import benchmark: titles and abstracts composed from real
 technical vocabulary per IPC area (batteries, rare-earth magnets, forage grass, dairy, coal
@@ -20,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..normalize import _APP_WEIGHTS, application_check_char
-from .presets import CN_EXPORT_HEADERS
+from .presets import GENERATED_HEADERS
 
 REGIONS_CSV = Path(__file__).resolve().parents[2] / "core" / "data" / "regions.csv"
 
@@ -137,6 +140,12 @@ _AGENCY_RANK = [min(int(-2.5 * math.log(1 - (i + 0.5) / 100)), 9) for i in range
 _SERIAL_HI = [sum(int(d) * w for d, w in zip(f"{i:04d}", (7, 8, 9, 2), strict=True)) for i in range(10_000)]
 _SERIAL_LO = [sum(int(d) * w for d, w in zip(f"{i:03d}", (3, 4, 5), strict=True)) for i in range(1_000)]
 _CITATIONS = [str(c) for c in [0] * 60 + [1] * 15 + [2] * 10 + [3] * 6 + [4] * 4 + [5, 6, 8, 10, 15]]
+# Simple family sizes (the CN document itself counts): mostly alone, inventions now and then abroad.
+_FAMILY_INVENTION = [str(c) for c in [1] * 75 + [2] * 12 + [3] * 6 + [4] * 3 + [5, 6, 8, 12]]
+_FAMILY_OTHER = [str(c) for c in [1] * 97 + [2, 2, 3]]
+# Claims: an invention has ~10 (1 independent + dependants), a utility model ~6, a design none.
+_CLAIMS = {"invention": [str(c) for c in range(3, 21)] + ["8", "9", "10", "10", "11", "12"],
+           "utility": [str(c) for c in range(1, 11)] + ["5", "6", "6", "7"], "design": ["0"]}
 
 
 def _zipf_cum(n: int, s: float = 1.07) -> list[float]:
@@ -144,10 +153,13 @@ def _zipf_cum(n: int, s: float = 1.07) -> list[float]:
 
 
 class PatentGenerator:
-    """Deterministic stream of export-layout rows (lists in CN_EXPORT_HEADERS order)."""
+    """Deterministic stream of export-layout rows (lists in GENERATED_HEADERS order)."""
 
     def __init__(self, seed: int = 0, *, applicants: int = 5000):
         self.rng = rng = random.Random(seed)
+        # The family size and claims are drawn from a stream of their own, so adding them left
+        # every other column of a seed's records as it was.
+        self.extra_rng = random.Random(seed * 7919 + 1)
         self.areas = list(AREAS)
         self.area_cum = list(itertools.accumulate(AREAS[a][0] for a in self.areas))
         self.year_cum = list(itertools.accumulate(1.16 ** (y - YEARS[0]) for y in YEARS))
@@ -325,14 +337,17 @@ class PatentGenerator:
         transfers, licences, pledges = ("1" if roll < 0.05 else "0", "1" if 0.05 <= roll < 0.07 else "0",
                                         "1" if 0.07 <= roll < 0.09 else "0")
         grant_date = days[grant_day][0] if grant_day is not None else "0"
+        extra = self.extra_rng.random
+        family = (_FAMILY_INVENTION if ptype == "invention" else _FAMILY_OTHER)[int(extra() * 100)]
+        claims = _CLAIMS[ptype][int(extra() * len(_CLAIMS[ptype]))]
         return [
             str(self.count), days[app_day][0], days[pub_day][0], grant_date, names_cell,
             inventors, app_number, pub_number, grant_number, type_cell_text, title, title if grant_number else "",
             abstract, claim, address, status, main_ipc, ipc_cell, region, agents, agency, priority, priority_date,
             "1" if priority else "0", "查看" + app_number, first_inventor, first_name, types_cell, inventors,
             names_cell, address.lstrip("0123456789"), agents, agency, "", "; ".join(events), "", "",
-            _CITATIONS[int(random_() * len(_CITATIONS))], "", transfers, licences, pledges, "", "", "0", "", "", "",
-            "", "", "", "", "", "", "", "", "", "", "", "0", "0",
+            _CITATIONS[int(random_() * len(_CITATIONS))], "", transfers, licences, pledges, family, "", "0", "", "",
+            "", "", "", "", "", "", "", "", "", "", "", "", "0", "0", claims,
         ]
 
     def _after_grant(self, grant_day: int, years: int, events: list) -> str:
@@ -364,19 +379,19 @@ def generate_patents_file(*, path: Path | str, count: int, seed: int = 0) -> int
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
-        sheet.append(CN_EXPORT_HEADERS)
+        sheet.append(GENERATED_HEADERS)
         for row in generator.rows(count):
             sheet.append(row)
         book.save(path)
     elif suffix == ".jsonl":
         with open(path, "w", encoding="utf-8") as out:
             for row in generator.rows(count):
-                out.write(json.dumps(dict(zip(CN_EXPORT_HEADERS, row, strict=True)), ensure_ascii=False) + "\n")
+                out.write(json.dumps(dict(zip(GENERATED_HEADERS, row, strict=True)), ensure_ascii=False) + "\n")
     else:
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             # The vocabulary holds no ASCII comma, quote or newline, so a plain join is valid
-            # CSV and three times faster than csv.writer for 61 columns.
-            out.write(",".join(CN_EXPORT_HEADERS) + "\n")
+            # CSV and three times faster than csv.writer for 62 columns.
+            out.write(",".join(GENERATED_HEADERS) + "\n")
             row, lines = generator.row, []
             for done in range(1, count + 1):
                 lines.append(",".join(row()))

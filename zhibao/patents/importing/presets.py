@@ -145,8 +145,10 @@ CN_EXPORT_MAPPING = {
     "专利转移次数": "transfer_count",
     "许可次数": "licence_count",
     "质押次数": "pledge_count",
+    # Not in the 61-column file; other exports of the same databases (and gen-patents) add it.
+    "权利要求数量": "claims_count",
 }
-# The full header of that export, in its order (gen-patents writes exactly this).
+# The full header of that export, in its order (gen-patents writes these and 权利要求数量).
 CN_EXPORT_HEADERS = [
     "序号", "申请日", "公开日", "授权公告日", "申请人", "发明人", "申请号", "公开号", "授权公告号", "专利类型",
     "专利名称", "授权名称", "申请摘要", "主权项", "申请人地址", "法律状态", "主分类号", "分类号", "国省代码",
@@ -157,6 +159,8 @@ CN_EXPORT_HEADERS = [
     "CPC分类号", "FI主分类号", "FI分类号", "国际申请号", "国际申请日", "国际公开号", "国际公开日", "进入国家日期",
     "颁证日", "审查员", "审查时长", "实质审查日",
 ]
+# What gen-patents writes: the export's 61 columns and the claims count.
+GENERATED_HEADERS = [*CN_EXPORT_HEADERS, "权利要求数量"]
 
 # The platform's JSON lines: the Patent model's own field names, one to one.
 JSONL_FIELDS = [

@@ -112,7 +112,7 @@ def _label(dimension: str, key) -> str:
 
 
 def _load_labels(dimension: str, keys: list[str]) -> None:
-    """IPC titles and league names come from the database, once per key per process."""
+    """IPC titles and league and banner names come from the database, once per key per process."""
     missing = [k for k in keys if (dimension, k) not in _label_cache]
     if not missing:
         return
@@ -122,7 +122,7 @@ def _load_labels(dimension: str, keys: list[str]) -> None:
             from ..models import IpcCode
 
             found = dict(IpcCode.objects.filter(code__in=missing).values_list("code", "title"))
-        elif dimension == "league":
+        elif dimension in ("league", "banner"):
             from zhibao.core.models import Region
 
             found = dict(Region.objects.filter(code__in=missing).values_list("code", "name"))
@@ -137,7 +137,7 @@ def _load_labels(dimension: str, keys: list[str]) -> None:
 
 def _buckets(dimension: str, raw: list[dict]) -> list[Bucket]:
     keys = [str(b["key"]) for b in raw]
-    if dimension.startswith("ipc_") or dimension == "league":
+    if dimension.startswith("ipc_") or dimension in ("league", "banner"):
         _load_labels(dimension, keys)
     return [Bucket(key, _label(dimension, key), int(b["doc_count"])) for key, b in zip(keys, raw, strict=True)]
 

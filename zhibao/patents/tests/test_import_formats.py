@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from zhibao.core.models import Job
 from zhibao.core.services.jobs import job_execute, job_start
 from zhibao.patents.importing.generator import PatentGenerator, generate_patents_file
-from zhibao.patents.importing.presets import CN_EXPORT_HEADERS
+from zhibao.patents.importing.presets import GENERATED_HEADERS
 from zhibao.patents.importing.readers import ImportFileError
 from zhibao.patents.importing.records import parse_legal_events, parse_priorities
 from zhibao.patents.importing.services import patents_import
@@ -174,7 +174,7 @@ def test_the_generator_is_deterministic_and_valid(db, tmp_path):
     rows = [a.row() for _ in range(300)]
     other = PatentGenerator(8)
     assert rows == [b.row() for _ in range(300)] and rows != [other.row() for _ in range(300)]
-    assert all(len(row) == len(CN_EXPORT_HEADERS) for row in rows)
+    assert all(len(row) == len(GENERATED_HEADERS) for row in rows)
     generate_patents_file(path=tmp_path / "g.csv", count=2000, seed=7)
     report = patents_import(path=tmp_path / "g.csv", rejected_path=tmp_path / "r.csv")
     assert (report.created, report.rejected) == (2000, 0), report.rejections[:3]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhibao.patents.importing.generator import PatentGenerator
-from zhibao.patents.importing.presets import CN_EXPORT_HEADERS, preset_mapping
+from zhibao.patents.importing.presets import CN_EXPORT_HEADERS, GENERATED_HEADERS, preset_mapping
 from zhibao.patents.importing.records import RowError, RowNormaliser, normalise_row
 
 SAMPLE = Path(__file__).resolve().parents[4] / "shared" / "data" / "patents" / "cn_patents_full_fields_sample.csv"
@@ -35,8 +35,8 @@ def both(normaliser, fields, columns, values):
 
 
 def test_generated_rows_normalise_alike():
-    headers, fields, columns = plan(list(CN_EXPORT_HEADERS))
-    index = [list(CN_EXPORT_HEADERS).index(h) for h in headers]
+    headers, fields, columns = plan(list(GENERATED_HEADERS))
+    index = [list(GENERATED_HEADERS).index(h) for h in headers]
     normaliser = RowNormaliser(fields, columns)
     for row in PatentGenerator(3).rows(3000):
         values = [row[i] for i in index]
