@@ -13,5 +13,6 @@ urlpatterns = [
     path("v1/", include("zhibao.patents.api.urls")),
     path("v1/", include("zhibao.pre_exam.api.urls")),
     path("v1/revitalization/", include("zhibao.revitalization.api.urls")),
+    path("v1/navigation/", include("zhibao.navigation.api.urls")),
     re_path(r"^.*$", not_found),
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhibao.patents",
     "zhibao.pre_exam",
     "zhibao.revitalization",
+    "zhibao.navigation",
 ]
 
 MIDDLEWARE = [
@@ -328,6 +329,10 @@ SPECTACULAR_SETTINGS = {
         "OpenLicenceStateEnum": "zhibao.revitalization.choices.OpenLicenceState",
         "FeeMethodEnum": "zhibao.revitalization.choices.FeeMethod",
         "NegotiatedDealKindEnum": ["assignment", "licence"],  # what an intent may ask for
+        # Navigation's (zhibao/navigation/api): project and run/report states, purposes.
+        "NavProjectStateEnum": "zhibao.navigation.choices.ProjectState",
+        "NavRunStateEnum": "zhibao.navigation.choices.RunState",
+        "NavPurposeEnum": "zhibao.navigation.choices.Purpose",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("zhibao.patents.urls")),
     path("pre-exam/", include("zhibao.pre_exam.urls")),
     path("revitalization/", include("zhibao.revitalization.urls")),
+    path("navigation/", include("zhibao.navigation.urls")),
     path("", include("zhibao.core.urls")),
     path("", include("zhibao.portal.urls")),
 ]

@@ -26,6 +26,7 @@ PEOPLE = [
     ("clerk", "赵工作站", [Role.CLERK], "13647130003"),
     ("examiner", "李审查", [Role.EXAMINER], "13547140004"),
     ("operator", "周运营", [Role.OPERATOR], "13447150005"),
+    ("analyst", "冯分析", [Role.ANALYST], "13047150012"),
     ("mediator", "吴调解", [Role.MEDIATOR], "13347160006"),
     ("expert", "孙专家", [Role.EXPERT], "13247170007"),
     ("leader", "郑主任", [Role.LEADER], "13147180008"),

@@ -4,6 +4,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class BadgedChoices(models.TextChoices):
+    """Choices whose values each have a Bootstrap badge colour: a subclass returns them from
+    `_badges()` ({value: colour}); a value not listed is "secondary"."""
+
+    @property
+    def badge(self) -> str:
+        return self._badges().get(self.value, "secondary")
+
+    @classmethod
+    def _badges(cls) -> dict:
+        return {}
+
+
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
     LEAGUE = "league", _("League / city")
@@ -31,6 +44,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Workstation clerk")
     EXAMINER = "examiner", _("Examiner")
     OPERATOR = "operator", _("Operator")
+    ANALYST = "analyst", _("Patent analyst")  # 专利导航 projects
     MEDIATOR = "mediator", _("Mediator")
     EXPERT = "expert", _("Expert")
     LEADER = "leader", _("Leader")

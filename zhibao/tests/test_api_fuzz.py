@@ -16,6 +16,9 @@ How it runs:
   aimed at the persona's real objects (the ORG case, alice's organization, the persona's
   job, and for workflow steps a transition the persona may take now), so that the 200
   answers for real records are validated too.
+* The navigation operations (/api/v1/navigation/) also get a navigation project commissioned
+  by alice's organization, with a tree, a finished run and a report: alice reads it (200s
+  validated) and may change nothing (403), the clerk sees nothing (404).
 * Both positive (schema-valid) and negative (schema-violating) requests are generated:
   the API must refuse bad input with a documented 4xx, never a 5xx.
 * Reproducible: a fixed seed (``ZHIBAO_FUZZ_SEED``), no Hypothesis example database, and
@@ -153,6 +156,7 @@ class Persona:
     organization_id: int
     job_id: str
     known_bugs_met: set[str] = field(default_factory=set)
+    navigation: dict = field(default_factory=dict)  # {"number", "node"}: see _navigation_world
 
 
 @pytest.fixture
@@ -197,6 +201,9 @@ def persona(request, db, _in_process_requests, settings, tmp_path) -> Persona:
     job = job_start(name="cases_export", title="导出办件", owner=user, params={"scope": "all"})
     job_execute(str(job.pk))
     token = Token.objects.create(user=user)
+    navigation = {}
+    if "/api/v1/navigation/" in request.node.name:  # only the items that need it pay for it
+        navigation = _navigation_world(alice_org, settings, tmp_path)
     return Persona(
         name=request.param,
         user=user,
@@ -204,7 +211,32 @@ def persona(request, db, _in_process_requests, settings, tmp_path) -> Persona:
         case_number=verification.case.number,
         organization_id=alice_org.pk,
         job_id=str(job.pk),
+        navigation=navigation,
     )
+
+
+def _navigation_world(client_org, settings, tmp_path) -> dict:
+    """A navigation project commissioned by alice's organization (so alice reads it and may
+    change nothing; the clerk sees nothing), with a two-branch tree, a finished run (number 1,
+    on an empty index of its own) and a ready report (version 1)."""
+    from zhibao.navigation.choices import RunState
+    from zhibao.navigation.models import NavigationReport
+    from zhibao.navigation.services.projects import project_create
+    from zhibao.navigation.services.runs import project_run
+    from zhibao.navigation.services.tree import node_add
+    from zhibao.patents.search import reset_engine
+
+    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
+    reset_engine()
+    analyst = make_user("nav-analyst", [Role.ANALYST])
+    project, _ = project_create(user=analyst, title="稀土永磁产业专利导航", industry="稀土永磁", client=client_org.pk)
+    root = node_add(project=project, user=analyst, name="稀土永磁材料", query="TIAB=永磁")
+    node_add(project=project, user=analyst, name="烧结钕铁硼", parent=root, query="TIAB=烧结")
+    snapshot = project_run(project=project, user=analyst)
+    job_execute(str(snapshot.job_id))
+    NavigationReport.objects.create(project=project, snapshot=snapshot, version=1, created_by=analyst,
+                                    state=RunState.READY)
+    return {"number": project.case.number, "node": root.pk}
 
 
 def _aimed_at_real_objects(case, persona: Persona):
@@ -213,8 +245,13 @@ def _aimed_at_real_objects(case, persona: Persona):
     if not params:
         return None
     path = case.operation.path
+    number = persona.case_number
+    if path.startswith("/api/v1/navigation/") and persona.navigation:
+        number = persona.navigation["number"]
+        params.update({name: value for name, value in (("id", persona.navigation["node"]), ("run", 1),
+                                                      ("version", 1), ("key", "1")) if name in params})
     if "number" in params:
-        params["number"] = persona.case_number
+        params["number"] = number
     if "id" in params and path.startswith("/api/v1/organizations/"):
         params["id"] = persona.organization_id
     if "id" in params and path.startswith("/api/v1/jobs/"):
@@ -222,7 +259,7 @@ def _aimed_at_real_objects(case, persona: Persona):
     if "name" in params and "number" in params:
         # A workflow step the persona may take now, picked by the generated name, so that
         # transitions really happen (and move the case along for the examples that follow).
-        detail = Case.objects.get(number=persona.case_number).detail
+        detail = Case.objects.get(number=number).detail
         names = [t["name"] for t in available_transitions(detail, persona.user)]
         if names and params["name"] not in names:
             params["name"] = names[zlib.crc32(str(params["name"]).encode()) % len(names)]

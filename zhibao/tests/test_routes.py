@@ -13,6 +13,7 @@ PUBLIC = {
     "/accounts/password/reset/", "/accounts/password/reset/done/", "/accounts/password/reset/complete/",
     "/accounts/password/reset/x/x/", "/api/schema/", "/api/docs/", "/api/v1/services", "/api/v1/auth/token",
     "/admin/login/",
+    "/maps/x.json",  # region boundary maps (public boundaries; 404 until `zhibao load-maps`)
 }
 SAMPLE = {
     "number": "ORG-2026-000001", "pk": "1", "name": "accept", "uidb64": "x", "token": "x",
