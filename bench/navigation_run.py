@@ -173,7 +173,7 @@ def main() -> None:
 
     # The publication-number set of a query of about 50,000 hits (the brief's comparison).
     target = 50_000
-    candidates = ["IPC=H01M", "IPC=H01M OR IPC=H01F", "IPC=H01M OR IPC=H01F OR IPC=A01G", "实用新型", "装置"]
+    candidates = ["TIAB=正极材料", "IPC=H01M", "IPC=H01M OR IPC=H01F", "IPC=H01M OR IPC=H01F OR IPC=A01G", "实用新型", "装置"]
     query = min(candidates, key=lambda text: abs(engine.count(text) - target))
     hits = engine.count(query)
     started = time.perf_counter()
@@ -187,14 +187,17 @@ def main() -> None:
     slow_ms = (time.perf_counter() - started) * 1000
     assert sorted(slow) == fast
     # The other candidate: a terms aggregation over the `pn` fast field (at most 65,000 buckets).
-    started = time.perf_counter()
-    raw = searcher.aggregate(compiled, {"pn": {"terms": {"field": "pn", "size": hits, "segment_size": hits}}})
-    terms = sorted(bucket["key"] for bucket in raw["pn"]["buckets"])
-    terms_ms = (time.perf_counter() - started) * 1000
-    assert terms == fast
     print(f"# publication numbers of {query!r}: {hits} hits", flush=True)
     bench("navigation.pn_set.ms", fast_ms, "ms")
-    bench("navigation.pn_terms_agg.ms", terms_ms, "ms")
+    if hits <= 65_000:
+        started = time.perf_counter()
+        raw = searcher.aggregate(compiled, {"pn": {"terms": {"field": "pn", "size": hits, "segment_size": hits}}})
+        terms = sorted(bucket["key"] for bucket in raw["pn"]["buckets"])
+        terms_ms = (time.perf_counter() - started) * 1000
+        assert terms == fast
+        bench("navigation.pn_terms_agg.ms", terms_ms, "ms")
+    else:  # tantivy refuses more buckets: the reason the packed fast field is read instead
+        print("# terms aggregation on pn: refused by tantivy above 65,000 buckets", flush=True)
     bench("navigation.pn_doc_fetch.ms", slow_ms, "ms")
     print(f"# N={N}, corpus in {VAR}{' (kept)' if KEEP else ''}", flush=True)
 

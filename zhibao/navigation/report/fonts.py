@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from zhibao.core.pdf import font_path
+from zhibao.core.pdf import bold_font_path, font_path
 
 
 class ReportError(RuntimeError):
@@ -38,6 +38,9 @@ def _register(path: str, index: int) -> str:
     # addfont registers every face of a .ttc (matplotlib ≥ 3.10); the family name of the face
     # zhibao.core.pdf chose (index 2 of Noto CJK is "Noto Sans CJK SC") is what charts ask for.
     font_manager.fontManager.addfont(path)
+    bold = bold_font_path(Path(path))  # the chart titles' bold face, when the bold file is installed
+    if bold is not None:
+        font_manager.fontManager.addfont(str(bold))
     return ft2font.FT2Font(path, face_index=index).family_name
 
 

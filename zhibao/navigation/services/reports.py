@@ -58,7 +58,7 @@ def report_context(report: NavigationReport) -> dict:
     analytics["node_results"] = {n.key: n.analytics for n in node_sets}
     totals = {n.key: n.total for n in node_sets}
     nodes = [{**node, "total": totals.get(node["key"], 0)} for node in snapshot.tree]
-    team = [u.get_full_name() or u.username for u in project.team.all().order_by("pk")]
+    team = [str(u) for u in project.team.all().order_by("pk")]  # the name, or the login without one
     return {
         "project": {"title": project.title, "industry": project.industry, "purpose_label": project.get_purpose_display(),
                     "team": team, "region_name": project.region.name, "description": project.description,

@@ -51,14 +51,19 @@ def analysts():
     return get_user_model().objects.filter(groups__name=Role.ANALYST, is_active=True).distinct().order_by("username")
 
 
+def analyst_label(user) -> str:
+    """An analyst in a choice list: the name and, to tell namesakes apart, the login."""
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+
+
 class AnalystChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return analyst_label(obj)
 
 
 class AnalystsChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.username
+        return analyst_label(obj)
 
 
 class ProjectForm(IdempotentForm):
@@ -245,20 +250,25 @@ def project_edit(request, number):
 @require_GET
 def project_detail(request, number):
     project = project_for(request, number)
-    may_work = may_work_on(request.user, project) and project.is_editable
-    snapshots = list(project.snapshots.select_related("taken_by", "job").order_by("-number")[:20])
-    reports = list(project.reports.select_related("created_by", "docx", "pdf", "job", "snapshot")[:20])
     conclusions = project.conclusions or {}
     return render(request, "navigation/project_detail.html", {
-        "project": project, "may_work": may_work, "snapshots": snapshots, "reports": reports,
         "conclusion_sections": [(k, label, conclusions.get(k, "")) for k, label in CONCLUSION_SECTIONS],
         "conclusions_form": ConclusionsForm(initial=conclusions),
         "node_form": NodeForm(project=project, prefix="new"), "import_form": TreeImportForm(),
         "transitions": available_transitions(project, request.user),
+        **_runs_context(request, project), **_tree_context(project)})
+
+
+def _runs_context(request, project: NavigationProject) -> dict:
+    """The runs and reports tables (the project page and its HTMX poll)."""
+    snapshots = list(project.snapshots.select_related("taken_by", "job").order_by("-number")[:20])
+    reports = list(project.reports.select_related("created_by", "docx", "pdf", "job", "snapshot")[:20])
+    return {
+        "project": project, "snapshots": snapshots, "reports": reports,
+        "may_work": may_work_on(request.user, project) and project.is_editable,
         "ready_snapshots": [s for s in snapshots if s.state == RunState.READY],
         "pending_run": any(s.state in (RunState.QUEUED, RunState.RUNNING) for s in snapshots),
-        "pending_report": any(r.state in (RunState.QUEUED, RunState.RUNNING) for r in reports),
-        **_tree_context(project)})
+        "pending_report": any(r.state in (RunState.QUEUED, RunState.RUNNING) for r in reports)}
 
 
 @login_required
@@ -414,13 +424,7 @@ def run_start(request, number):
 def runs_status(request, number):
     """HTMX: the runs and reports tables, polled while one is queued or running."""
     project = project_for(request, number)
-    snapshots = list(project.snapshots.select_related("taken_by", "job").order_by("-number")[:20])
-    reports = list(project.reports.select_related("created_by", "docx", "pdf", "job", "snapshot")[:20])
-    return render(request, "navigation/_runs.html", {
-        "project": project, "snapshots": snapshots, "reports": reports,
-        "may_work": may_work_on(request.user, project) and project.is_editable,
-        "pending_run": any(s.state in (RunState.QUEUED, RunState.RUNNING) for s in snapshots),
-        "pending_report": any(r.state in (RunState.QUEUED, RunState.RUNNING) for r in reports)})
+    return render(request, "navigation/_runs.html", _runs_context(request, project))
 
 
 @login_required

@@ -7,7 +7,9 @@ For demos, load tests and the import benchmark: titles and abstracts composed fr
 technical vocabulary per IPC area (batteries, rare-earth magnets, forage grass, dairy, coal
 chemistry …), Zipf-distributed applicants (companies, universities, institutes, individuals)
 and IPC codes, more applications in recent years, addresses across China with a large share in
-Inner Mongolia's leagues and banners (from the core Region data), valid application numbers
+Inner Mongolia's leagues and banners (from the core Region data) whose applicants specialise
+(REGIONAL_SUBJECTS: upstream rare earth, camel milk, cashmere …, so a regional navigation finds
+strengths and gaps in the demo corpus), valid application numbers
 with their check character and publication numbers with kind codes. The same seed gives the
 same file; rows stream, so any count fits in memory.
 """
@@ -89,6 +91,22 @@ AREAS = {
                     ["过滤层", "曝气装置", "吸附剂", "除雾器", "布袋"],
                     ["提高了处理效果", "运行稳定、成本低"]),
 }
+# What Inner Mongolia's applicants of an area mostly file on (the rest of China files on all the
+# area's subjects alike): Baotou's upstream rare earth rather than magnets and motors, camel milk
+# and 奶皮子, cashmere goats, Mongolian medicine, coal chemistry, wind power. An Inner Mongolian
+# applicant's record takes one of these subjects with REGIONAL_SHARE probability. Drawn from a
+# random stream of its own, so every other column of a seed's records stays as it was.
+REGIONAL_SUBJECTS = {
+    "rare_earth": ["稀土萃取分离工艺", "稀土抛光粉", "稀土镁合金", "镧铈储氢合金"],
+    "grass": ["苜蓿种植方法", "燕麦草", "草原生态修复方法", "天然草地补播机"],
+    "dairy": ["驼乳粉", "奶皮子", "发酵乳"],
+    "livestock": ["绒山羊饲养装置", "羊绒分梳装置", "肉羊养殖方法"],
+    "coal": ["煤气化工艺", "煤矸石综合利用", "煤化工废水处理方法"],
+    "solar_wind": ["风力发电机组", "风电叶片", "光伏电站清扫机器人"],
+    "medicine": ["蒙药组合物", "肉苁蓉制剂", "沙棘提取物"],
+}
+REGIONAL_SHARE = 0.75
+INNER_MONGOLIA_CELL = "内蒙古(15)"
 TEMPLATES_INVENTION = ["一种{s}及其制备方法", "一种{s}的制备方法", "基于{t}的{s}", "一种{s}及其应用", "一种{s}"]
 TEMPLATES_UTILITY = ["一种{s}{d}", "一种用于{s}的{d}", "一种{s}"]
 TECHS = ["物联网", "机器视觉", "深度学习", "北斗定位", "大数据", "数字孪生", "微波辅助"]
@@ -178,6 +196,10 @@ class PatentGenerator:
             self.inventor_cells.append((";".join(people), people[0]))
         self.texts = {(area, ptype): [self._texts(area, ptype) for _ in range(400)]
                       for area in self.areas for ptype in ("invention", "utility", "design")}
+        self.region_rng = random.Random(seed * 104_729 + 3)
+        self.regional_texts = {
+            (area, ptype): [self._texts(area, ptype, rng=self.region_rng, subjects=subjects) for _ in range(100)]
+            for area, subjects in REGIONAL_SUBJECTS.items() for ptype in ("invention", "utility", "design")}
         self.serials: dict[tuple, int] = {}
         self.check_prefix: dict[tuple, int] = {}
         self.pub_serials = {"A": 100_000_000, "U": 200_000_000, "S": 300_000_000}
@@ -240,11 +262,14 @@ class PatentGenerator:
         total = prefix + _SERIAL_HI[serial // 1000] + _SERIAL_LO[serial % 1000]
         return f"CN{digits}.{'X' if total % 11 == 10 else total % 11}"
 
-    def _texts(self, area: str, ptype: str) -> tuple[str, str, str, str, str]:
-        """(title, abstract, first claim, main IPC, IPC cell) composed from the area's words."""
-        pick, rng = self._pick, self.rng
-        _weight, subclasses, subjects, components, effects = AREAS[area]
-        subject = pick(subjects)
+    def _texts(self, area: str, ptype: str, *, rng: random.Random | None = None,
+               subjects: list[str] | None = None) -> tuple[str, str, str, str, str]:
+        """(title, abstract, first claim, main IPC, IPC cell) composed from the area's words
+        (about one of `subjects` when given, drawn from `rng` when given)."""
+        rng = rng or self.rng
+        pick = self._pick if rng is self.rng else (lambda seq: seq[int(rng.random() * len(seq))])
+        _weight, subclasses, area_subjects, components, effects = AREAS[area]
+        subject = pick(subjects or area_subjects)
         c1, c2, c3 = rng.sample(components, 3)
         subclass, groups = subclasses[min(pick(_IPC_RANK), len(subclasses) - 1)]
         main_ipc = subclass + pick(groups)
@@ -284,6 +309,9 @@ class PatentGenerator:
         ptype = "invention" if roll < 0.42 else "design" if roll > 0.92 else "utility"
         texts = self.texts[(area, ptype)]
         title, abstract, claim, main_ipc, ipc_cell = texts[int(random_() * len(texts))]
+        if region == INNER_MONGOLIA_CELL and area in REGIONAL_SUBJECTS and self.region_rng.random() < REGIONAL_SHARE:
+            regional = self.regional_texts[(area, ptype)]
+            title, abstract, claim, main_ipc, ipc_cell = regional[int(self.region_rng.random() * len(regional))]
         app_day = _YEAR_START[year] + int(random_() * 365)
         days = _DAYS
         events = [days[app_day][1] + " 申请"]
