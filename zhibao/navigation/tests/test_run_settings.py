@@ -35,3 +35,20 @@ def test_a_report_context_has_the_maps_slot_for_each_map(project, analyst, run_p
     assert set(context["maps"]) == {"china", "neimenggu", "neimenggu_counties"}  # None until `zhibao load-maps`
     assert context["snapshot"]["corpus_size"] == 30 and context["project"]["number"] == project.case.number
     assert context["analytics"]["node_results"]["1.1.1"]["total"] == 6
+
+
+def test_a_run_job_reports_progress_branch_by_branch(project, analyst, run_project):
+    from zhibao.core.models import Job
+
+    snapshot = run_project(project, analyst)
+    job = Job.objects.get(pk=snapshot.job_id)
+    assert job.status == "succeeded" and job.progress == 100
+    assert job.result["number"] == snapshot.number and job.result["patents"] == snapshot.total
+
+
+def test_snapshot_execute_calls_progress_after_each_branch(project, analyst):
+    from zhibao.navigation.services.runs import project_run, snapshot_execute
+
+    calls = []
+    snapshot_execute(project_run(project=project, user=analyst), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 6) for i in range(1, 7)]  # the six branches of the conftest tree, in order
