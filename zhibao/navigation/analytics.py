@@ -223,7 +223,7 @@ def node_verdict(total: int, lq: float | None, *, region_share: float = 0.0, nat
     gap_lq = GAP_LQ if gap_lq is None else gap_lq
     strength_lq = STRENGTH_LQ if strength_lq is None else strength_lq
     if total < min_patents:
-        return "neutral", _("%(total)d patents, fewer than %(min)d: too few for a verdict.") % {
+        return "neutral", _("%(total)d Chinese patents, fewer than %(min)d: too few for a verdict.") % {
             "total": total, "min": min_patents}
     if lq is None:
         return "neutral", _("No patent of the node has a Chinese applicant: no location quotient.")
@@ -656,7 +656,8 @@ def project_analytics(nodes: list[dict], *, project_scope: str = "", region_code
         lq = location_quotient(extra["region"], region_total, extra["chinese"], national_total)
         region_share = extra["region"] / region_total if region_total else 0.0
         national_share = extra["chinese"] / national_total if national_total else 0.0
-        verdict, reason = node_verdict(node_results[key]["total"], lq, region_share=region_share,
+        # judged on the Chinese patents the quotient is built from, not on foreign ones
+        verdict, reason = node_verdict(extra["chinese"], lq, region_share=region_share,
                                        national_share=national_share, min_patents=min_patents, gap_lq=gap_lq,
                                        strength_lq=strength_lq)
         entries.append({

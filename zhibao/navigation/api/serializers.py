@@ -14,10 +14,9 @@ from ..choices import CONCLUSION_SECTIONS, ProjectState, Purpose, RunState
 from ..models import NavigationProject, NavigationReport, Snapshot, SnapshotNode
 from ..rules import may_work_on
 from ..services.projects import MAX_CONCLUSION
-from ..services.tree import MAX_NAME, MAX_QUERY
+from ..services.tree import MAX_IMPORT_BYTES, MAX_NAME, MAX_QUERY
 
 BIGINT = 2**63 - 1
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 FIGURES_HELP = "The stored analytics (docs/navigation-analytics.md)."
 
 

@@ -13,7 +13,7 @@ from zhibao.core.services.cases import WorkflowError, case_submit
 
 from ..choices import CONCLUSION_SECTIONS, Purpose
 from ..models import NavigationProject
-from ..rules import is_analyst
+from ..rules import is_analyst, project_lead
 from .tree import project_check_editable, query_check
 
 EDITABLE_FIELDS = ("title", "industry", "purpose", "description", "client", "region", "scope_query", "lead", "team",
@@ -138,6 +138,13 @@ def project_update(*, project: NavigationProject, user, **values) -> NavigationP
     if errors:
         code, message = next(iter(errors.values()))
         raise WorkflowError(code, message, fields={k: [v[1]] for k, v in errors.items()}, status=400)
+    # Who leads and who is on the team is the lead's decision: a member who named themselves lead
+    # would gain the lead's transitions (complete, cancel, archive).
+    team_changes = members is not None and {m.pk for m in members} | {lead_user.pk} != set(
+        project.team.values_list("pk", flat=True))
+    if (lead_user.pk != project.lead_id or team_changes) and not project_lead(project, user):
+        raise WorkflowError("forbidden", _("Only the project lead may change the lead or the team."), status=403)
+    old_lead_id = project.lead_id
     for name, value in clean.items():
         setattr(project, name, value)
     project.lead = lead_user
@@ -145,7 +152,7 @@ def project_update(*, project: NavigationProject, user, **values) -> NavigationP
     project.save()
     if members is not None:
         project.team.set({lead_user, *members})
-    elif lead_user.pk != project.lead_id:
+    elif lead_user.pk != old_lead_id:
         project.team.add(lead_user)
     case = project.case
     case.organization = clean["client"]

@@ -19,7 +19,7 @@ from zhibao.core.services.jobs import job_start
 
 from ..choices import RunState
 from ..models import NavigationProject, NavigationReport, Snapshot
-from .runs import snapshot_latest
+from .runs import failure_message, pending_or_stale, snapshot_latest
 from .tree import project_check_editable
 
 REPORT_JOB = "navigation.report"
@@ -32,7 +32,7 @@ def report_request(*, project: NavigationProject, user, snapshot: Snapshot | Non
     already queued or being made is returned instead of starting another."""
     project = NavigationProject.objects.select_for_update().select_related("case").get(pk=project.pk)
     project_check_editable(project=project, user=user)
-    pending = project.reports.filter(state__in=(RunState.QUEUED, RunState.RUNNING)).first()
+    pending = pending_or_stale(project.reports.all())
     if pending is not None:
         return pending
     snapshot = snapshot or snapshot_latest(project)
@@ -83,20 +83,24 @@ def report_execute(report: NavigationReport, *, progress=None) -> NavigationRepo
 
     NavigationReport.objects.filter(pk=report.pk).update(state=RunState.RUNNING)
     try:
-        context = report_context(report)
-        with tempfile.TemporaryDirectory(prefix="zhibao-nav-") as folder:
-            files = build_report(context, out_dir=Path(folder), progress=progress)
-            stem = f"{report.project.case.number}-专利导航报告-v{report.version}"
-            case = report.project.case
-            docx = attachment_store_generated(case=case, kind="nav_report", name=f"{stem}.docx",
-                                              content=Path(files.docx_path).read_bytes(), content_type=DOCX_TYPE,
-                                              user=report.created_by)
-            pdf = attachment_store_generated(case=case, kind="nav_report", name=f"{stem}.pdf",
-                                             content=Path(files.pdf_path).read_bytes(),
-                                             content_type="application/pdf", user=report.created_by)
+        return _report_store(report, build_report, progress)
     except Exception as exc:
-        NavigationReport.objects.filter(pk=report.pk).update(state=RunState.FAILED, error=str(exc)[:2000])
+        NavigationReport.objects.filter(pk=report.pk).update(state=RunState.FAILED, error=failure_message(exc))
         raise
+
+
+def _report_store(report: NavigationReport, build_report, progress) -> NavigationReport:
+    context = report_context(report)
+    with tempfile.TemporaryDirectory(prefix="zhibao-nav-") as folder:
+        files = build_report(context, out_dir=Path(folder), progress=progress)
+        stem = f"{report.project.case.number}-专利导航报告-v{report.version}"  # the report is Chinese
+        case = report.project.case
+        docx = attachment_store_generated(case=case, kind="nav_report", name=f"{stem}.docx",
+                                          content=Path(files.docx_path).read_bytes(), content_type=DOCX_TYPE,
+                                          user=report.created_by)
+        pdf = attachment_store_generated(case=case, kind="nav_report", name=f"{stem}.pdf",
+                                         content=Path(files.pdf_path).read_bytes(),
+                                         content_type="application/pdf", user=report.created_by)
     report.docx, report.pdf = docx, pdf
     report.chart_count, report.page_count = files.chart_count, files.page_count
     report.state, report.error = RunState.READY, ""

@@ -7,6 +7,7 @@ SnapshotNodes. The dashboard and the report read only the snapshot, so they are 
 report always names the data it was made from. Two snapshots are compared branch by branch.
 """
 
+import logging
 import time
 
 from django.db import transaction
@@ -21,6 +22,7 @@ from ..choices import RunState
 from ..models import NavigationProject, Snapshot, SnapshotNode
 from .tree import project_check_editable, tree_nodes
 
+logger = logging.getLogger(__name__)
 RUN_JOB = "navigation.run"
 
 
@@ -43,7 +45,7 @@ def project_run(*, project: NavigationProject, user) -> Snapshot:
     or running, asking again returns that run (a double click starts nothing twice)."""
     project = NavigationProject.objects.select_for_update().select_related("case").get(pk=project.pk)
     project_check_editable(project=project, user=user)
-    pending = project.snapshots.filter(state__in=(RunState.QUEUED, RunState.RUNNING)).first()
+    pending = pending_or_stale(project.snapshots.all())
     if pending is not None:
         return pending
     nodes = tree_nodes(project)
@@ -62,23 +64,56 @@ def project_run(*, project: NavigationProject, user) -> Snapshot:
 
 def snapshot_execute(snapshot: Snapshot, *, progress=None) -> Snapshot:
     """The job's work: every branch's figures from the engine, stored on the snapshot."""
+    project = snapshot.project
+    Snapshot.objects.filter(pk=snapshot.pk).update(state=RunState.RUNNING)
+    try:
+        return _snapshot_store(snapshot, project, progress)
+    except Exception as exc:
+        Snapshot.objects.filter(pk=snapshot.pk).update(state=RunState.FAILED, error=failure_message(exc))
+        raise
+
+
+def failure_message(exc: Exception) -> str:
+    """What the project's readers see of a failed run or report: a query's or a rule's own
+    words, else a plain sentence (the details are in the job's error and the server log)."""
+    from zhibao.patents.search import QuerySyntaxError
+
+    from ..report.fonts import ReportError
+
+    if isinstance(exc, QuerySyntaxError | WorkflowError):
+        return exc.message[:2000]
+    if isinstance(exc, ReportError):  # a missing Chinese font: the message says what to install
+        return str(exc)[:2000]
+    logger.exception("navigation job failed")
+    return _("The job failed on the server; the administrator can read why in the log. Try again later.")
+
+
+def pending_or_stale(queryset):
+    """The run or report of a project still queued or running, if any. One whose job has ended
+    without finishing it (the worker was stopped) is marked failed, so it blocks nothing."""
+    from zhibao.core.choices import JobStatus
+
+    for item in queryset.filter(state__in=(RunState.QUEUED, RunState.RUNNING)).select_related("job"):
+        if item.job is not None and item.job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            type(item).objects.filter(pk=item.pk).update(
+                state=RunState.FAILED, error=item.job.error[:2000] if item.job.error else _("The job stopped."))
+            continue
+        return item
+    return None
+
+
+def _snapshot_store(snapshot: Snapshot, project: NavigationProject, progress) -> Snapshot:
     from zhibao.patents.search import get_engine
 
     from ..analytics import project_analytics
 
-    project = snapshot.project
-    Snapshot.objects.filter(pk=snapshot.pk).update(state=RunState.RUNNING)
     started = time.perf_counter()
-    try:
-        engine = get_engine()
-        corpus_size = engine.count("")
-        result = project_analytics(
-            snapshot.tree, project_scope=snapshot.scope_query, region_code=project.region_id,
-            gap_lq=float(project.gap_lq), strength_lq=float(project.strength_lq),
-            min_patents=project.min_node_patents, progress=progress)
-    except Exception as exc:
-        Snapshot.objects.filter(pk=snapshot.pk).update(state=RunState.FAILED, error=str(exc)[:2000])
-        raise
+    engine = get_engine()
+    corpus_size = engine.count("")
+    result = project_analytics(
+        snapshot.tree, project_scope=snapshot.scope_query, region_code=project.region_id,
+        gap_lq=float(project.gap_lq), strength_lq=float(project.strength_lq),
+        min_patents=project.min_node_patents, progress=progress)
     node_results = result.pop("node_results", {})
     numbers = result.pop("publication_numbers", {})
     by_key = {n["key"]: n for n in snapshot.tree}

@@ -8,6 +8,7 @@ reports every rejected row with its reason and keeps the accepted ones.
 """
 
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from ..rules import may_work_on
 
 MAX_DEPTH = 6  # GB/T 39551 trees go to 3–4 levels; deeper ones are unreadable in a report
 MAX_NODES = 500
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a 500-branch table is a few hundred KB
 MAX_QUERY = 2000
 MAX_NAME = 100
 # The Excel form's level columns, as analysts head them (一级分支, 二级分支 …).
@@ -255,13 +257,17 @@ def tree_import_xlsx(*, project: NavigationProject, user, fileobj, replace: bool
     from openpyxl.utils.exceptions import InvalidFileException
 
     project_check_editable(project=project, user=user)
+    # A read-only workbook parses a sheet's XML only as its rows are read, so a damaged file fails
+    # there (ParseError is a SyntaxError); the rows are read up to what a tree can hold.
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        try:
+            rows = list(itertools.islice(wb.worksheets[0].iter_rows(values_only=True), 2 * MAX_NODES + 1))
+        finally:
+            wb.close()
+    except (InvalidFileException, KeyError, OSError, ValueError, IndexError, SyntaxError, TypeError,
+            zipfile.BadZipFile) as exc:
         raise WorkflowError("bad_file", _("The file is not an Excel workbook (.xlsx)."), status=400) from exc
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
     if not rows:
         raise WorkflowError("empty_file", _("The workbook is empty."), status=400)
     header = [_cell_text(v) for v in rows[0]]
@@ -293,6 +299,9 @@ def tree_import_xlsx(*, project: NavigationProject, user, fileobj, replace: bool
                 "Put the branch's name in exactly one level column (found %(n)d).") % {"n": len(names)}})
             continue
         level, name = names[0]
+        if level >= MAX_DEPTH:
+            report.rejected.append({"row": number, "reason": _("The tree has at most %(n)d levels.") % {"n": MAX_DEPTH}})
+            continue
         parent = None
         if level > 0:
             parent = stack[level - 1] if len(stack) >= level else None

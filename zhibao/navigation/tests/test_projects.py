@@ -108,6 +108,23 @@ def test_update_and_conclusions_by_the_team_only(project, member, bob):
     assert caught.value.code == "unknown_section"
 
 
+def test_only_the_lead_changes_the_lead_and_the_team(project, lead, member, creator):
+    # A member naming themselves lead would gain the lead's transitions (complete, cancel, archive).
+    team = set(project.team.all())
+    for change in ({"lead": member.pk}, {"team": []}):
+        with pytest.raises(WorkflowError) as caught:
+            project_update(project=project, user=member, **change)
+        assert caught.value.status == 403
+    project.refresh_from_db()
+    assert project.lead == lead and set(project.team.all()) == team and member in team
+    project_update(project=project, user=member, team=[u.pk for u in team if u != lead])  # the same team
+    other = make_user("nav-other", [Role.ANALYST])
+    project_update(project=project, user=lead, lead=other)
+    project.refresh_from_db()
+    assert project.lead == other and other in project.team.all()  # a new lead joins the team
+    assert project.case.assignee == other
+
+
 def test_complete_needs_a_report(project, lead):
     with pytest.raises(WorkflowError):
         case_transition(detail=project, name="complete", actor=lead)

@@ -52,3 +52,31 @@ def test_snapshot_execute_calls_progress_after_each_branch(project, analyst):
     calls = []
     snapshot_execute(project_run(project=project, user=analyst), progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 6) for i in range(1, 7)]  # the six branches of the conftest tree, in order
+
+
+def test_a_run_left_running_by_a_stopped_worker_blocks_nothing(project, analyst):
+    from zhibao.core.models import Job
+    from zhibao.navigation.services.runs import project_run
+
+    stuck = project_run(project=project, user=analyst)
+    assert project_run(project=project, user=analyst) == stuck  # a double click starts nothing twice
+    Job.objects.filter(pk=stuck.job_id).update(status="failed", error="worker killed")
+    fresh = project_run(project=project, user=analyst)
+    stuck.refresh_from_db()
+    assert fresh.number == stuck.number + 1 and stuck.state == RunState.FAILED
+
+
+def test_a_failed_run_tells_readers_why_in_their_language(project, analyst, monkeypatch):
+    from zhibao.navigation import analytics
+    from zhibao.navigation.services.runs import project_run, snapshot_execute
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(analytics, "project_analytics", broken)
+    snapshot = project_run(project=project, user=analyst)
+    with pytest.raises(RuntimeError):
+        snapshot_execute(snapshot)
+    snapshot.refresh_from_db()
+    assert snapshot.state == RunState.FAILED and "database is locked" not in snapshot.error
+    assert "管理员" in snapshot.error

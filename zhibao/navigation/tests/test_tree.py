@@ -192,3 +192,32 @@ def test_an_import_refuses_a_file_that_is_not_a_workbook(project, lead):
     with pytest.raises(WorkflowError) as caught:
         tree_import_xlsx(project=project, user=lead, fileobj=io.BytesIO(b"not a workbook"))
     assert caught.value.code == "bad_file"
+
+
+def test_a_damaged_workbook_is_refused_not_a_server_error(project, lead):
+    import zipfile
+
+    good = workbook([["永磁材料", None, None, "", "TIAB=永磁"]]).getvalue()
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    damaged.seek(0)
+    with pytest.raises(WorkflowError) as caught:
+        tree_import_xlsx(project=project, user=lead, fileobj=damaged)
+    assert caught.value.code == "bad_file"
+
+
+def test_an_import_deeper_than_six_levels_is_refused_row_by_row(project, lead):
+    wb = Workbook()
+    wb.active.append([f"{i}级分支" for i in "一二三四五六七八"] + ["说明", "检索式"])
+    for i in range(8):
+        wb.active.append([None] * i + [f"第{i + 1}级"] + [None] * (7 - i) + ["", f"TIAB=第{i + 1}级"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    report = tree_import_xlsx(project=project, user=lead, fileobj=buffer)
+    assert report.created == 6 and [r["row"] for r in report.rejected] == [8, 9]
+    assert "6" in report.rejected[0]["reason"]
+    tree_export_xlsx(project)  # the exported table has its six level columns

@@ -319,7 +319,10 @@ def _panel(table_id, tables, *, width="col-xl-6", chart=True, height=320, lead="
 def build_page(project: NavigationProject, snapshot: Snapshot, key: str | None = None) -> dict:
     """The dashboard's sections, tables (as display cells), charts and header figures."""
     tables, inputs, node = build_tables(project, snapshot, key)
-    inputs["gap_lq"], inputs["strength_lq"] = float(project.gap_lq), float(project.strength_lq)
+    # The thresholds the run judged with (stored on the snapshot), not the project's current ones.
+    thresholds = {"gap_lq": float(project.gap_lq), "strength_lq": float(project.strength_lq),
+                  "min_node_patents": project.min_node_patents, **((snapshot.analytics or {}).get("thresholds") or {})}
+    inputs["gap_lq"], inputs["strength_lq"] = float(thresholds["gap_lq"]), float(thresholds["strength_lq"])
     league_map, banner_map = _project_maps(project)
     charts = chart_data(inputs, league_map=league_map, banner_map=banner_map)
     number = project.case.number
@@ -404,8 +407,8 @@ def build_page(project: NavigationProject, snapshot: Snapshot, key: str | None =
                 "national share: the branch's Chinese patents among all Chinese patents of the project; location "
                 "quotient (LQ) = region's share ÷ national share. A branch with at least %(min)d patents is a gap "
                 "below LQ %(gap)s and a strength from LQ %(strength)s.") % {
-                    "region": region_name, "min": project.min_node_patents, "gap": project.gap_lq,
-                    "strength": project.strength_lq}),
+                    "region": region_name, "min": int(thresholds["min_node_patents"]),
+                    "gap": f'{float(thresholds["gap_lq"]):.2f}', "strength": f'{float(thresholds["strength_lq"]):.2f}'}),
             panel("gaps", width="col-12", chart=False, extra=["strengths"], title=_("Gap and strength branches"),
                   include="navigation/_dashboard_verdicts.html", collapsed=True),
         ]},
@@ -507,7 +510,7 @@ def _context(request, project, snapshot) -> dict:
     return {
         "project": project, "snapshot": snapshot, "runs": runs,
         "state_badge": RunState(snapshot.state).badge if snapshot.state in RunState.values else "secondary",
-        "job": job, "run_error": snapshot.error or (job.error if job is not None else ""), "job_url": reverse("core:job_detail", args=[job.pk]) if job and job.owner_id == request.user.pk
+        "job": job, "run_error": snapshot.error, "job_url": reverse("core:job_detail", args=[job.pk]) if job and job.owner_id == request.user.pk
         else "", "maps_base": maps_base(), "maps_loaded": region_maps_loaded(),
         "project_url": _safe_reverse("navigation:project_detail", project.case.number)
         or project.case.get_absolute_url(),

@@ -35,6 +35,7 @@ from ..services.projects import conclusions_update, project_create, project_upda
 from ..services.reports import report_request
 from ..services.runs import project_run, snapshot_compare, snapshot_latest
 from ..services.tree import (
+    MAX_IMPORT_BYTES,
     node_add,
     node_delete,
     node_move,
@@ -126,6 +127,12 @@ def _subtree_ids(node: BreakdownNode) -> set[int]:
 class TreeImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
     replace = forms.BooleanField(label=gettext_lazy("Replace the current tree"), required=False, initial=True)
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)})
+        return file
 
 
 class ConclusionsForm(forms.Form):
@@ -467,9 +474,10 @@ def report_new(request, number):
     project = project_for(request, number)
     _work_check(request, project)
     snapshot = None
-    if request.POST.get("run"):
-        snapshot = ready_snapshots(project).filter(number=request.POST.get("run")).first() if str(
-            request.POST.get("run")).isdigit() else None
+    run = request.POST.get("run", "")
+    if run:
+        snapshot = (ready_snapshots(project).filter(number=int(run)).first()
+                    if run.isascii() and run.isdecimal() and len(run) < 10 else None)
         if snapshot is None:
             messages.error(request, _("Choose a finished run."))
             return _redirect_project(project, "reports")
