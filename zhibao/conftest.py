@@ -133,6 +133,19 @@ def as_user():
     return login
 
 
+@pytest.fixture
+def patent_index(settings, tmp_path):
+    """A search index of the test's own: the index lives outside the database's rollback, so
+    patents indexed by one test would otherwise be found by the next. The patents, navigation and
+    revitalization tests use it for every test (their conftests make it autouse)."""
+    from zhibao.patents.search import reset_engine
+
+    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
+    reset_engine()
+    yield settings.PATENT_INDEX_DIR
+    reset_engine()
+
+
 # --- a real browser ---------------------------------------------------------------------------
 # Debian's Chromium through Playwright, as the guide says pages are tested; a machine without it
 # skips the browser tests, saying why.

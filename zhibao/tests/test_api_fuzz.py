@@ -203,6 +203,9 @@ def persona(request, db, _in_process_requests, settings, tmp_path) -> Persona:
     token = Token.objects.create(user=user)
     navigation = {}
     if "/api/v1/navigation/" in request.node.name:  # only the items that need it pay for it
+        from zhibao.patents.search import reset_engine
+
+        request.addfinalizer(reset_engine)  # its index is the test's own: leave no engine pointing at it
         navigation = _navigation_world(alice_org, settings, tmp_path)
     return Persona(
         name=request.param,

@@ -11,6 +11,7 @@ from zhibao.core.models import Case
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("patent_index")  # the demo indexes its corpus: in an index of its own
 def test_demo_loads_once_with_every_persona_and_state():
     out = io.StringIO()
     call_command("demo", stdout=out)

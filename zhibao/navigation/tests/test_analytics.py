@@ -24,16 +24,6 @@ from zhibao.patents.search.tantivy_backend import key_score
 TODAY = dt.date(2025, 6, 30)
 
 
-@pytest.fixture(autouse=True)
-def patent_index(settings, tmp_path):
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
-    reset_engine()
-    yield settings.PATENT_INDEX_DIR
-    reset_engine()
-
-
 def make_patent(number: str, *, applicants: list[str], kind: str = "invention", status: str = "granted",
                 filed: dt.date, granted: dt.date | None = None, ipc: tuple[str, ...] = ("H01F1/057",),
                 province: str = "内蒙古", league: str = "", banner: str = "", applicant_type: str = "enterprise",

@@ -27,14 +27,8 @@ APPLICANTS = [("包头稀土研究院", "内蒙古", "150200", "150203"), ("宁�
 
 
 @pytest.fixture(autouse=True)
-def isolated(settings, tmp_path):
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
+def isolated(patent_index, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    reset_engine()
-    yield
-    reset_engine()
 
 
 @pytest.fixture

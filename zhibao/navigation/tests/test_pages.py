@@ -16,16 +16,6 @@ from zhibao.navigation.services.projects import project_create
 from zhibao.navigation.services.tree import node_add, tree_nodes
 
 
-@pytest.fixture(autouse=True)
-def patent_index(settings, tmp_path):
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
-    reset_engine()
-    yield
-    reset_engine()
-
-
 @pytest.fixture
 def lead(db):
     return make_user("nav-lead", [Role.ANALYST])

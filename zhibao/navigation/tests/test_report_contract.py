@@ -18,16 +18,6 @@ from zhibao.navigation.report import build_report
 from .test_analytics import TODAY, index, make_patent
 
 
-@pytest.fixture(autouse=True)
-def patent_index(settings, tmp_path):
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
-    reset_engine()
-    yield settings.PATENT_INDEX_DIR
-    reset_engine()
-
-
 @pytest.fixture
 def corpus(db):
     index([

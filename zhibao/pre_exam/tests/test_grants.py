@@ -31,15 +31,10 @@ HEADER = ["公开(公告)号", "标题", "摘要", "申请人", "申请号", "�
 
 
 @pytest.fixture(autouse=True)
-def patent_index(settings, tmp_path):
-    """An empty search index of the test's own (it lives outside the database)."""
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
+def patent_index(patent_index, settings, tmp_path):
+    """An empty search index of the test's own (zhibao/conftest.py), and an imports folder."""
     settings.PATENT_IMPORT_DIR = tmp_path / "imports"
-    reset_engine()
-    yield settings.PATENT_INDEX_DIR
-    reset_engine()
+    return patent_index
 
 
 @pytest.fixture

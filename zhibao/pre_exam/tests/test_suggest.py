@@ -209,11 +209,10 @@ def test_dev_file_accuracy():
 
 
 @pytest.mark.django_db
-def test_an_import_queues_one_retrain(tmp_path, settings):
+def test_an_import_queues_one_retrain(tmp_path, settings, patent_index):
     from zhibao.core.models import Job
     from zhibao.patents.importing.services import patents_import
 
-    settings.PATENT_INDEX_DIR = tmp_path / "index"
     csv_path = tmp_path / "a.csv"
     csv_path.write_text("publication_number,title,ipc_subclasses\nCN111504366B,基于人工智能的流体计量方法,G01F\n",
                         encoding="utf-8")

@@ -26,13 +26,9 @@ UNI_NAME = "内蒙古工业大学"
 
 
 @pytest.fixture(autouse=True)
-def patent_index(settings, tmp_path):
-    from zhibao.patents.search import reset_engine
-
-    settings.PATENT_INDEX_DIR = tmp_path / "patent-index"
-    reset_engine()
-    yield settings.PATENT_INDEX_DIR
-    reset_engine()
+def patent_index(patent_index):
+    """Every test here gets a search index of its own (zhibao/conftest.py)."""
+    return patent_index
 
 
 @pytest.fixture(autouse=True)
