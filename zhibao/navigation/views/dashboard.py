@@ -358,9 +358,10 @@ def build_page(project: NavigationProject, snapshot: Snapshot, key: str | None =
         {"label": "HHI", "value": "—" if hhi is None else f"{hhi:.0f}"},
     ]
     concentration_lead = _(
-        "CR4 and CR8 are the shares of all patents held by the 4 and the 8 largest applicants; HHI is the sum of "
-        "the squared percentage shares of every applicant (0–10000): below %(moderate)d unconcentrated, above "
-        "%(high)d highly concentrated.") % {"moderate": HHI_MODERATE, "high": HHI_HIGH}
+        "CR4 and CR8 are the shares of the 4 and the 8 largest applicants in all applicants' patent counts (a "
+        "co-applied patent counts once for each of its applicants); HHI is the sum of the squared percentage "
+        "shares of every applicant (0–10000): below %(moderate)d unconcentrated, above %(high)d highly "
+        "concentrated.") % {"moderate": HHI_MODERATE, "high": HHI_HIGH}
     if hhi is not None:
         concentration_lead += " " + _("Here: %(reading)s.") % {"reading": _concentration_reading(hhi)}
     lapse = legal.get("lapse_risk") or {}

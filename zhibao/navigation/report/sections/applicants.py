@@ -50,7 +50,7 @@ def chapter_applicants(ctx: Ctx, report: Report) -> None:
     cr4, cr8, hhi = applicants.get("cr4"), applicants.get("cr8"), applicants.get("hhi")
     ch.para(f"项目整体 CR4 为 {fmt_pct(cr4)}，CR8 为 {fmt_pct(cr8)}，HHI 为 {fmt_float(hhi, 1)}。"
             f"{_concentration_reading(cr4, hhi)}")
-    ch.note("CR4、CR8 为前 4、前 8 位申请人的专利数占全部专利的比例；HHI 为各申请人专利份额（百分数）的平方和（0～10000）。"
+    ch.note("CR4、CR8 为前 4、前 8 位申请人的专利数占全部申请人专利数之和的比例（合作申请的专利在每个申请人下各计一次）；HHI 为各申请人专利份额（百分数）的平方和（0～10000）。"
             "读法参照贝恩（Bain）的市场结构分类（CR4 < 30% 为竞争型，30%～50% 为低集中至中下集中寡占型，50%～75% 为中上至高集中寡占型，≥ 75% 为极高寡占型）"
             "和美国司法部《横向合并指南》（2010 年）的 HHI 分档（< 1500 为低集中，1500～2500 为中度集中，> 2500 为高度集中）。"
             "专利集中度反映技术资源的集中程度，不等同于产品市场的集中度。")
