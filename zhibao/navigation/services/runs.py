@@ -19,7 +19,7 @@ from zhibao.core.services.cases import WorkflowError
 from zhibao.core.services.jobs import job_start
 
 from ..choices import RunState
-from ..models import NavigationProject, Snapshot, SnapshotNode
+from ..models import BreakdownNode, NavigationProject, Snapshot, SnapshotNode
 from .tree import project_check_editable, tree_nodes
 
 logger = logging.getLogger(__name__)
@@ -117,10 +117,14 @@ def _snapshot_store(snapshot: Snapshot, project: NavigationProject, progress) ->
     node_results = result.pop("node_results", {})
     numbers = result.pop("publication_numbers", {})
     by_key = {n["key"]: n for n in snapshot.tree}
+    # Branches deleted since the run was asked for keep their figures but lose the link.
+    live = set(BreakdownNode.objects.filter(pk__in=[n.get("node_id") for n in by_key.values() if n.get("node_id")])
+               .values_list("pk", flat=True))
     with transaction.atomic():
         SnapshotNode.objects.filter(snapshot=snapshot).delete()
         SnapshotNode.objects.bulk_create([
-            SnapshotNode(snapshot=snapshot, key=key, node_id=_live_node_id(node), name=node["name"],
+            SnapshotNode(snapshot=snapshot, key=key, node_id=node.get("node_id") if node.get("node_id") in live else None,
+                         name=node["name"],
                          depth=node["depth"], total=(node_results.get(key) or {}).get("total", 0),
                          numbers_blob=SnapshotNode.pack(numbers.get(key, ())), analytics=node_results.get(key) or {})
             for key, node in by_key.items()])
@@ -133,13 +137,6 @@ def _snapshot_store(snapshot: Snapshot, project: NavigationProject, progress) ->
         snapshot.error = ""
         snapshot.save()
     return snapshot
-
-
-def _live_node_id(node: dict) -> int | None:
-    from ..models import BreakdownNode
-
-    node_id = node.get("node_id")
-    return node_id if node_id and BreakdownNode.objects.filter(pk=node_id).exists() else None
 
 
 def snapshot_latest(project: NavigationProject) -> Snapshot | None:

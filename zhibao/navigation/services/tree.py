@@ -148,9 +148,28 @@ def node_move(*, node: BreakdownNode, user, parent: BreakdownNode | None, positi
     return node
 
 
+def _subtree_levels(node: BreakdownNode) -> dict[int, int]:
+    """{branch id: its level below `node` (node itself 1)} for the node and its sub-branches,
+    from one query of the project's (id, parent) pairs."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in BreakdownNode.objects.filter(project_id=node.project_id).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    levels, todo = {node.pk: 1}, [node.pk]
+    while todo:
+        current = todo.pop()
+        for child in children.get(current, ()):
+            levels[child] = levels[current] + 1
+            todo.append(child)
+    return levels
+
+
+def subtree_ids(node: BreakdownNode) -> set[int]:
+    """The branch and all its sub-branches (where it may not be moved under)."""
+    return set(_subtree_levels(node))
+
+
 def _subtree_height(node: BreakdownNode) -> int:
-    children = list(node.children.all())
-    return 1 + max((_subtree_height(child) for child in children), default=0)
+    return max(_subtree_levels(node).values())
 
 
 @transaction.atomic
@@ -158,13 +177,9 @@ def node_delete(*, node: BreakdownNode, user) -> int:
     """Delete a branch and its sub-branches; returns how many branches went. Snapshots keep
     their frozen copy of the tree."""
     project_check_editable(project=node.project, user=user)
-    count = 1 + _descendant_count(node)
+    count = len(_subtree_levels(node))
     node.delete()
     return count
-
-
-def _descendant_count(node: BreakdownNode) -> int:
-    return sum(1 + _descendant_count(child) for child in node.children.all())
 
 
 # --- reading the tree -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..services.tree import (
     node_delete,
     node_move,
     node_update,
+    subtree_ids,
     tree_export_xlsx,
     tree_import_xlsx,
     tree_nodes,
@@ -111,17 +112,10 @@ class NodeForm(forms.Form):
 
     def __init__(self, *args, project: NavigationProject, node: BreakdownNode | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        excluded = _subtree_ids(node) if node else set()
+        excluded = subtree_ids(node) if node else set()
         self.fields["parent"].choices = [("", _("(top level)"))] + [
             (n["node_id"], "— " * (n["depth"] - 1) + f'{n["key"]} {n["name"]}')
             for n in tree_nodes(project) if n["node_id"] not in excluded]
-
-
-def _subtree_ids(node: BreakdownNode) -> set[int]:
-    ids = {node.pk}
-    for child in node.children.all():
-        ids |= _subtree_ids(child)
-    return ids
 
 
 class TreeImportForm(forms.Form):
